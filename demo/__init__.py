@@ -1,0 +1,1 @@
+"""The flask-authjs demo: a public page, a protected dashboard, three ways to sign in."""

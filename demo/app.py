@@ -1,0 +1,62 @@
+"""The demo app, on the embedded SQLite store with one seeded user.
+
+Run it with ``python -m demo``. It overrides ``templates/authjs/signin.html`` the way an
+app would, guards ``/dashboard`` with ``login_required`` and shows a sign-in by ``fetch``
+that needs no redirect.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import suppress
+from typing import Any
+
+from flask import Flask, render_template
+
+from flask_authjs import AuthJS, CredentialsProvider, login_required
+from flask_authjs.adapters import DuplicateEmail
+
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "demo-password"
+DEMO_ADDRESS = "http://127.0.0.1:5000"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.path.join(os.path.dirname(__file__), "instance"))
+    app.config.update(
+        # A fixed secret keeps demo sessions across restarts; never reuse it elsewhere.
+        AUTHJS_SECRET=os.environ.get("AUTHJS_SECRET", "demo-only-secret-change-me-0123456789abc"),
+        AUTHJS_URL=os.environ.get("AUTHJS_URL", DEMO_ADDRESS),
+        AUTHJS_DEBUG=True,
+    )
+    app.config.update(config or {})
+    auth = AuthJS(app, providers=[CredentialsProvider()])
+    seed_demo_user(app.extensions["authjs"])
+
+    @app.get("/")
+    def home() -> str:
+        return render_template("home.html")
+
+    @app.get("/dashboard")
+    @login_required
+    def dashboard() -> str:
+        return render_template("dashboard.html")
+
+    @app.get("/fetch-sign-in")
+    def fetch_sign_in() -> str:
+        return render_template("fetch_signin.html")
+
+    app.extensions["authjs_demo"] = auth
+    return app
+
+
+def seed_demo_user(context: Any) -> None:
+    """Create the demo account once (the SQLite file keeps it between runs)."""
+    if context.adapter.get_user_by_email(DEMO_EMAIL) is not None:
+        return
+    with suppress(DuplicateEmail):  # another process seeded it first
+        context.adapter.create_user(
+            DEMO_EMAIL,
+            name="Demo User",
+            password_hash=context.password_hasher.hash(DEMO_PASSWORD),
+        )

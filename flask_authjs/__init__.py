@@ -1,0 +1,37 @@
+"""flask-authjs: the Auth.js (NextAuth) model for Flask.
+
+``AuthJS(app, providers=[...])`` serves the Auth.js routes under ``/api/auth``, verifies
+the session cookie on every request into ``flask.g.session``, and ``@login_required``
+guards views.
+"""
+
+from __future__ import annotations
+
+from .decorators import login_required as login_required
+from .errors import AuthJSError as AuthJSError
+from .errors import ConfigurationError as ConfigurationError
+from .extension import AuthJS as AuthJS
+from .middleware import SessionMiddleware as SessionMiddleware
+from .providers import CredentialsProvider as CredentialsProvider
+from .providers import Provider as Provider
+from .signals import account_linked as account_linked
+from .signals import session_updated as session_updated
+from .signals import signed_in as signed_in
+from .signals import signed_out as signed_out
+from .signals import user_created as user_created
+
+__all__ = [
+    "AuthJS",
+    "AuthJSError",
+    "ConfigurationError",
+    "CredentialsProvider",
+    "Provider",
+    "SessionMiddleware",
+    "account_linked",
+    "login_required",
+    "session_updated",
+    "signed_in",
+    "signed_out",
+    "user_created",
+]
+__version__ = "0.1.0"

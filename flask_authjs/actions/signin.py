@@ -1,0 +1,77 @@
+"""``GET {base}/signin`` (the page, or ``pages["sign_in"]``) and ``POST {base}/signin/<id>``."""
+
+from __future__ import annotations
+
+from flask import Response, render_template, request
+
+from ..body import read_body
+from ..context import AuthContext, current_auth
+from ..cookies import set_cookie_header
+from ..csrf import csrf_token, csrf_valid
+from ..errors import DEFAULT_MESSAGE, MISSING_CSRF, SIGNIN_MESSAGES
+from ..providers import CredentialsProvider
+from ..responses import NO_STORE, auth_redirect, wants_json_redirect, with_query
+
+UNKNOWN_PROVIDER = "Signin"
+
+
+def sign_in_page() -> Response:
+    context = current_auth()
+    raw_callback = request.args.get("callbackUrl")
+    error = request.args.get("error") or (
+        MISSING_CSRF if request.args.get("csrf") == "true" else None
+    )
+    callback_url = context.resolve_callback_url(raw_callback) if raw_callback else None
+    if "sign_in" in context.auth.pages:
+        return auth_redirect(
+            context.sign_in_page_url(callback_url=callback_url, error=error), as_json=False
+        )
+    html = render_template(
+        "authjs/signin.html",
+        providers=list(context.providers.values()),
+        credentials_providers=[
+            p for p in context.providers.values() if isinstance(p, CredentialsProvider)
+        ],
+        csrf_token=csrf_token(),
+        callback_url=callback_url or "",
+        error=error,
+        error_message=(SIGNIN_MESSAGES.get(error, DEFAULT_MESSAGE) if error else None),
+        base_url=context.base_url(),
+    )
+    response = Response(html, mimetype="text/html")
+    response.headers.update(NO_STORE)
+    if callback_url:
+        response.headers.add(
+            "Set-Cookie",
+            set_cookie_header(
+                context.cookie_names().callback_url, callback_url, secure=context.secure()
+            ),
+        )
+    return response
+
+
+def sign_in_with_provider(provider_id: str) -> Response:
+    """Start a sign-in: OAuth providers redirect away; credentials go to the page."""
+    context = current_auth()
+    body = read_body(request)
+    as_json = wants_json_redirect(request, body)
+    if not csrf_valid(request, body, context.origin()):
+        return csrf_failure(context, "signin", as_json)
+    provider = context.providers.get(provider_id)
+    if provider is None:
+        return auth_redirect(
+            context.sign_in_page_url(error=UNKNOWN_PROVIDER),
+            as_json=as_json,
+            status=400,
+            error=UNKNOWN_PROVIDER,
+        )
+    callback_url = context.resolve_callback_url(body.get("callbackUrl"))
+    started = provider.start_sign_in(context, callback_url=callback_url, as_json=as_json)
+    if started is not None:
+        return started
+    return auth_redirect(context.sign_in_page_url(callback_url=callback_url), as_json=as_json)
+
+
+def csrf_failure(context: AuthContext, action: str, as_json: bool) -> Response:
+    url = with_query(context.action_url(action), {"csrf": "true", "error": MISSING_CSRF})
+    return auth_redirect(url, as_json=as_json, status=403, error=MISSING_CSRF)

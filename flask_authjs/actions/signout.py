@@ -1,0 +1,48 @@
+"""``GET {base}/signout`` (a confirmation page) and ``POST`` (end the session)."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, render_template, request
+
+from ..body import read_body
+from ..context import current_auth
+from ..csrf import csrf_token, csrf_valid, rotate_csrf_token
+from ..responses import NO_STORE, auth_redirect, wants_json_redirect
+from ..signals import send_safely, signed_out
+from .signin import csrf_failure
+
+
+def sign_out_page() -> Response:
+    context = current_auth()
+    if "sign_out" in context.auth.pages:
+        return auth_redirect(context.page_url("sign_out", "signout"), as_json=False)
+    raw_callback = request.args.get("callbackUrl")
+    html = render_template(
+        "authjs/signout.html",
+        csrf_token=csrf_token(),
+        callback_url=context.resolve_callback_url(raw_callback) if raw_callback else "",
+        base_url=context.base_url(),
+        signed_in=context.current_claims() is not None,
+    )
+    response = Response(html, mimetype="text/html")
+    response.headers.update(NO_STORE)
+    return response
+
+
+def sign_out() -> Response:
+    context = current_auth()
+    body = read_body(request)
+    as_json = wants_json_redirect(request, body)
+    if not csrf_valid(request, body, context.origin()):
+        return csrf_failure(context, "signout", as_json)
+    claims = context.current_claims()
+    response = auth_redirect(context.resolve_callback_url(body.get("callbackUrl")), as_json=as_json)
+    context.end_session(response)
+    rotate_csrf_token()
+    if claims is not None:
+        send_safely(
+            signed_out,
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            session=dict(claims),
+        )
+    return response

@@ -1,0 +1,45 @@
+"""``flask authjs ...``: secrets and users from the command line."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .adapters import DuplicateEmail
+from .emails import normalize_email
+from .errors import InvalidInput
+from .passwords import password_problem
+
+authjs_cli = AppGroup("authjs", help="flask-authjs: secrets, users and checks.")
+
+
+@authjs_cli.command("secret")
+def print_secret() -> None:
+    """Print a new random value for AUTHJS_SECRET."""
+    click.echo(secrets.token_urlsafe(48))
+
+
+@authjs_cli.command("create-user")
+@click.argument("email")
+@click.option("--name", default=None, help="Display name.")
+@click.password_option(help="Asked for (twice, not echoed) when not given.")
+def create_user(email: str, name: str | None, password: str) -> None:
+    """Create a user who signs in with EMAIL and a password."""
+    context = current_app.extensions["authjs"]
+    try:
+        normalized = normalize_email(email)
+    except InvalidInput as error:
+        raise click.BadParameter(error.problem, param_hint="EMAIL") from error
+    problem = password_problem(password, for_new_password=True)
+    if problem:
+        raise click.BadParameter(problem, param_hint="password")
+    try:
+        user = context.adapter.create_user(
+            normalized, name=name, password_hash=context.password_hasher.hash(password)
+        )
+    except DuplicateEmail as error:
+        raise click.ClickException(f"a user with the email {normalized} exists already") from error
+    click.echo(f"created user {user['id']} <{normalized}>")

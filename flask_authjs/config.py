@@ -1,0 +1,189 @@
+"""Settings: one defaults table, read once at ``init_app`` and validated there.
+
+An explicit keyword argument to ``AuthJS(...)`` beats ``app.config["AUTHJS_*"]``, which
+beats the default. Every problem becomes a :class:`ConfigurationError` naming the setting
+and the fix, so a misconfigured app fails at start-up rather than on a user's request.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+from .errors import ConfigurationError
+from .redirects import normalized_origin
+
+DAY = 24 * 60 * 60
+
+DEFAULTS: dict[str, Any] = {
+    "SECRET": None,
+    "URL": None,
+    "BASE_PATH": "/api/auth",
+    "TRUST_HOST": False,
+    "DATABASE_URL": None,
+    "SESSION_STRATEGY": "jwt",
+    "SESSION_MAX_AGE": 30 * DAY,
+    "SESSION_UPDATE_AGE": DAY,
+    "JWT_ALGORITHM": "HS256",
+    "BCRYPT_ROUNDS": 12,
+    "MAX_BODY_SIZE": 64 * 1024,
+    "SIGNUP": False,
+    "DEBUG": False,
+}
+
+JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
+SESSION_STRATEGIES = ("jwt", "database")
+MIN_SECRET_LENGTH = 32
+
+
+@dataclass(frozen=True)
+class Settings:
+    secrets: tuple[str, ...]
+    origin: str | None
+    base_path: str
+    trust_host: bool
+    database_url: str
+    session_strategy: str
+    session_max_age: int
+    session_update_age: int
+    jwt_algorithm: str
+    bcrypt_rounds: int
+    max_body_size: int
+    signup: bool
+    debug: bool
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.origin is not None and self.origin.startswith("https://")
+
+
+def load_settings(app: Flask, overrides: dict[str, Any]) -> Settings:
+    raw = {
+        key: overrides.get(key, app.config.get(f"AUTHJS_{key}", default))
+        for key, default in DEFAULTS.items()
+    }
+    relaxed = bool(app.debug or app.testing or raw["DEBUG"])
+    return Settings(
+        secrets=_secrets(raw["SECRET"], relaxed),
+        origin=_origin(raw["URL"]),
+        base_path=_base_path(raw["BASE_PATH"]),
+        trust_host=bool(raw["TRUST_HOST"]) or (raw["URL"] is None and relaxed),
+        database_url=_database_url(raw["DATABASE_URL"], app),
+        session_strategy=_choice("SESSION_STRATEGY", raw["SESSION_STRATEGY"], SESSION_STRATEGIES),
+        session_max_age=_seconds("SESSION_MAX_AGE", raw["SESSION_MAX_AGE"]),
+        session_update_age=_seconds("SESSION_UPDATE_AGE", raw["SESSION_UPDATE_AGE"]),
+        jwt_algorithm=_choice("JWT_ALGORITHM", raw["JWT_ALGORITHM"], JWT_ALGORITHMS),
+        bcrypt_rounds=_bcrypt_rounds(raw["BCRYPT_ROUNDS"]),
+        max_body_size=_seconds("MAX_BODY_SIZE", raw["MAX_BODY_SIZE"]),
+        signup=bool(raw["SIGNUP"]),
+        debug=bool(raw["DEBUG"]),
+    )
+
+
+def _secrets(value: object, relaxed: bool) -> tuple[str, ...]:
+    secrets = [value] if isinstance(value, str) else value
+    if secrets is None or secrets == []:
+        if relaxed:
+            # Debug and testing only: a per-process secret, so sessions end on restart.
+            return (os.urandom(32).hex(),)
+        raise ConfigurationError(
+            "AUTHJS_SECRET",
+            "no secret is set, and the app is not in debug or testing mode.",
+            'set app.config["AUTHJS_SECRET"] to a long random string '
+            "(`flask authjs secret` prints one).",
+        )
+    if not isinstance(secrets, (list, tuple)) or not all(isinstance(s, str) for s in secrets):
+        raise ConfigurationError(
+            "AUTHJS_SECRET",
+            "must be a string or a list of strings.",
+            "use one string, or a list whose first item signs and all items verify.",
+        )
+    if not relaxed and any(len(s) < MIN_SECRET_LENGTH for s in secrets):
+        raise ConfigurationError(
+            "AUTHJS_SECRET",
+            f"every secret must be at least {MIN_SECRET_LENGTH} characters.",
+            "use `flask authjs secret` to make a strong one.",
+        )
+    return tuple(secrets)
+
+
+def _origin(value: object) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            "AUTHJS_URL",
+            f"{value!r} is not an http(s) URL.",
+            'give the public address of the app, e.g. "https://example.com".',
+        )
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise ConfigurationError(
+            "AUTHJS_URL",
+            f"{value!r} must be an origin only (scheme, host and port).",
+            "put the mount path of the routes in AUTHJS_BASE_PATH instead.",
+        )
+    origin = normalized_origin(str(value))
+    assert origin is not None
+    return origin
+
+
+def _base_path(value: object) -> str:
+    if (
+        not isinstance(value, str)
+        or not value.startswith("/")
+        or value == "/"
+        or any(c in value for c in "?#\\ \t\r\n")
+    ):
+        raise ConfigurationError(
+            "AUTHJS_BASE_PATH",
+            f"{value!r} is not a URL path.",
+            'use a path such as "/api/auth" (leading slash, no query).',
+        )
+    return value.rstrip("/")
+
+
+def _database_url(value: object, app: Flask) -> str:
+    if value is None:
+        return "sqlite:///" + os.path.join(app.instance_path, "authjs.sqlite3")
+    if not isinstance(value, str) or not value.startswith(
+        ("sqlite:///", "mongodb://", "mongodb+srv://")
+    ):
+        raise ConfigurationError(
+            "AUTHJS_DATABASE_URL",
+            f"{value!r} is not a supported store URL.",
+            'use "sqlite:///path/to/file.sqlite3" or "mongodb://host/dbname".',
+        )
+    return value
+
+
+def _choice(setting: str, value: object, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ConfigurationError(
+            f"AUTHJS_{setting}", f"{value!r} is not allowed.", f"use one of {choices}."
+        )
+    return str(value)
+
+
+def _seconds(setting: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigurationError(
+            f"AUTHJS_{setting}",
+            f"{value!r} is not a positive integer.",
+            "give a whole number (seconds, or bytes for sizes).",
+        )
+    return value
+
+
+def _bcrypt_rounds(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 4 <= value <= 31:
+        raise ConfigurationError(
+            "AUTHJS_BCRYPT_ROUNDS",
+            f"{value!r} is outside bcrypt's range.",
+            "use an integer from 4 to 31 (12 is the default; 4 only in tests).",
+        )
+    return value

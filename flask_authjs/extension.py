@@ -1,0 +1,132 @@
+"""``AuthJS``: the extension object a user creates, and ``init_app`` wiring it into an app."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from flask import Flask, g, request
+
+from .actions import blueprint
+from .adapters import Adapter
+from .cli import authjs_cli
+from .config import load_settings
+from .context import AuthContext
+from .csrf import csrf_token
+from .errors import ConfigurationError
+from .middleware import SESSION_KEY, SessionMiddleware
+from .providers import Provider
+from .redirects import same_origin_url
+
+CALLBACK_NAMES = ("sign_in", "redirect", "jwt", "session")
+PAGE_NAMES = ("sign_in", "sign_out", "error", "new_user")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class AuthJS:
+    """Auth.js for Flask: the ``/api/auth`` routes, the session middleware and ``g.session``.
+
+    ``AuthJS(app, providers=[...])``, or ``auth = AuthJS(providers=[...])`` then
+    ``auth.init_app(app)`` in an app factory. Keyword settings (``secret=...``,
+    ``base_path=...``) override ``app.config["AUTHJS_*"]``.
+    """
+
+    def __init__(
+        self,
+        app: Flask | None = None,
+        *,
+        providers: Iterable[Provider] = (),
+        pages: Mapping[str, str] | None = None,
+        callbacks: Mapping[str, Callable[..., Any]] | None = None,
+        adapter: Adapter | None = None,
+        **settings: Any,
+    ) -> None:
+        self.providers: dict[str, Provider] = {}
+        for provider in providers:
+            if provider.id in self.providers:
+                raise ConfigurationError(
+                    "providers",
+                    f"two providers share the id {provider.id!r}.",
+                    "give each provider its own id=...",
+                )
+            self.providers[provider.id] = provider
+        self.pages = dict(pages or {})
+        self.callbacks: dict[str, Callable[..., Any]] = dict(callbacks or {})
+        self.adapter = adapter
+        self.settings = {key.upper(): value for key, value in settings.items()}
+        self._check_names()
+        if app is not None:
+            self.init_app(app)
+
+    def _check_names(self) -> None:
+        for name in self.callbacks:
+            if name not in CALLBACK_NAMES:
+                raise ConfigurationError(
+                    "callbacks", f"{name!r} is not a callback.", f"use one of {CALLBACK_NAMES}."
+                )
+        for name, path in self.pages.items():
+            if name not in PAGE_NAMES:
+                raise ConfigurationError(
+                    "pages", f"{name!r} is not a page.", f"use one of {PAGE_NAMES}."
+                )
+            if (
+                not isinstance(path, str)
+                or not path.startswith("/")
+                or (same_origin_url(path, "http://localhost") is None)
+            ):
+                raise ConfigurationError(
+                    "pages",
+                    f"pages[{name!r}] = {path!r} is not a path on this site.",
+                    'give a path such as "/sign-in".',
+                )
+
+    def init_app(self, app: Flask) -> None:
+        settings = load_settings(app, self.settings)
+        context = AuthContext(self, settings, self.adapter)
+        app.extensions["authjs"] = context
+        if not app.secret_key:
+            # Flask-WTF keeps the CSRF token in Flask's session, which needs a key.
+            app.secret_key = hmac.new(
+                settings.secrets[0].encode(), b"flask-authjs:flask-session", hashlib.sha256
+            ).hexdigest()
+        app.wsgi_app = SessionMiddleware(  # type: ignore[method-assign]
+            app.wsgi_app,
+            context.sessions,
+            secure=settings.secure_cookies if settings.origin else None,
+        )
+
+        def load_session() -> None:
+            g.session = context.session_view(request.environ.get(SESSION_KEY))
+
+        app.before_request(load_session)
+        app.add_template_global(csrf_token, "authjs_csrf_token")
+        app.register_blueprint(blueprint, url_prefix=settings.base_path)
+        csrf_protect = app.extensions.get("csrf")
+        if csrf_protect is not None:
+            csrf_protect.exempt(blueprint)
+        app.cli.add_command(authjs_cli)
+
+    # Callbacks as decorators: ``@auth.jwt_callback``.
+
+    def sign_in_callback(self, function: F) -> F:
+        """``fn(user, account, credentials=None, profile=None) -> bool | str``."""
+        self.callbacks["sign_in"] = function
+        return function
+
+    def redirect_callback(self, function: F) -> F:
+        """``fn(url, base_url) -> str``: where a callbackUrl may lead (default: same origin)."""
+        self.callbacks["redirect"] = function
+        return function
+
+    def jwt_callback(self, function: F) -> F:
+        """``fn(token, user=None, account=None, trigger=None, session=None, **_) -> dict``."""
+        self.callbacks["jwt"] = function
+        return function
+
+    def session_callback(self, function: F) -> F:
+        """``fn(session, token) -> dict``: what ``g.session`` and ``GET /session`` show."""
+        self.callbacks["session"] = function
+        return function
