@@ -67,6 +67,13 @@ def load_settings(app: Flask, overrides: dict[str, Any]) -> Settings:
         for key, default in DEFAULTS.items()
     }
     relaxed = bool(app.debug or app.testing or raw["DEBUG"])
+    if raw["URL"] is None and not (raw["TRUST_HOST"] or relaxed):
+        raise ConfigurationError(
+            "AUTHJS_URL",
+            "is not set, so the app cannot build safe absolute URLs.",
+            'set it to the public origin (e.g. "https://example.com"), or set '
+            "AUTHJS_TRUST_HOST = True behind a proxy that sets the Host header.",
+        )
     return Settings(
         secrets=_secrets(raw["SECRET"], relaxed),
         origin=_origin(raw["URL"]),

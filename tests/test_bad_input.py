@@ -157,8 +157,12 @@ def test_csrf_header_is_accepted(client: Any) -> None:
 
 
 def test_a_cross_origin_post_fails_even_with_a_valid_token(client: Any) -> None:
-    data = {"email": USER["email"], "password": PASSWORD, "json": "true",
-            "csrfToken": csrf_token(client)}
+    data = {
+        "email": USER["email"],
+        "password": PASSWORD,
+        "json": "true",
+        "csrfToken": csrf_token(client),
+    }
     response = client.post(
         "/api/auth/callback/credentials", data=data, headers={"Origin": "https://evil.example"}
     )
@@ -166,9 +170,7 @@ def test_a_cross_origin_post_fails_even_with_a_valid_token(client: Any) -> None:
 
 
 def test_method_override_headers_do_not_turn_get_into_post(client: Any) -> None:
-    response = client.get(
-        "/api/auth/signout", headers={"X-HTTP-Method-Override": "POST"}
-    )
+    response = client.get("/api/auth/signout", headers={"X-HTTP-Method-Override": "POST"})
     assert response.status_code == 200 and b"Are you sure" not in response.data
 
 
@@ -253,8 +255,14 @@ def test_malformed_json_bodies_are_400(client: Any, body: bytes) -> None:
 
 @pytest.mark.parametrize(
     "cookie",
-    ["authjs.session-token=", "authjs.session-token", "authjs.session-token===; a=b",
-     "authjs.session-token.x=1", "authjs.session-token.00=1", "authjs.session-token=\x00"],
+    [
+        "authjs.session-token=",
+        "authjs.session-token",
+        "authjs.session-token===; a=b",
+        "authjs.session-token.x=1",
+        "authjs.session-token.00=1",
+        "authjs.session-token=\x00",
+    ],
 )
 def test_malformed_cookie_headers_are_no_session(client: Any, cookie: str) -> None:
     response = client.get("/api/auth/session", headers={"Cookie": cookie})

@@ -101,8 +101,12 @@ def test_the_first_secret_signs(app_factory: Any) -> None:
     app = app_factory(SECRET=["new-secret-that-is-long-enough-0123456789", SECRET])
     token = session_cookie(sign_in(app.test_client()))
     assert token is not None
-    assert who(app_factory(SECRET="new-secret-that-is-long-enough-0123456789").test_client(),
-               token).get_json() != {}
+    assert (
+        who(
+            app_factory(SECRET="new-secret-that-is-long-enough-0123456789").test_client(), token
+        ).get_json()
+        != {}
+    )
 
 
 def test_a_token_older_than_the_update_age_is_reissued(app_factory: Any) -> None:

@@ -229,7 +229,9 @@ def test_error_page_status_follows_the_code(
 def test_sign_in_errors_on_the_error_route_bounce_to_the_sign_in_page(client: Any) -> None:
     response = client.get("/api/auth/error?error=CredentialsSignin")
     assert response.status_code == 302
-    assert response.headers["Location"] == "http://localhost/api/auth/signin?error=CredentialsSignin"
+    assert (
+        response.headers["Location"] == "http://localhost/api/auth/signin?error=CredentialsSignin"
+    )
 
 
 def test_custom_error_page_receives_the_code(app_factory: Any) -> None:
