@@ -304,3 +304,20 @@ def test_authorize_raising_is_a_configuration_error_without_traceback(app_factor
     assert response.status_code == 500
     assert response.get_json()["error"] == "Configuration"
     assert b"hunter2" not in response.data and b"Traceback" not in response.data
+
+
+@pytest.mark.parametrize("path", ["/api/auth/signin", "/api/auth/signout", "/api/auth/error"])
+def test_auth_pages_cannot_be_framed_or_sniffed_and_run_no_inline_script(
+    client: Any, path: str
+) -> None:
+    headers = client.get(path).headers
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    policy = headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
+
+
+def test_error_codes_from_the_query_are_never_reflected(client: Any) -> None:
+    for path in ["/api/auth/signin?error=<script>x</script>", "/api/auth/error?error=<b>x</b>"]:
+        body = client.get(path).get_data(as_text=True)
+        assert "<script>x" not in body and "<b>x" not in body
