@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_BODY_SIZE": 64 * 1024,
     "SIGNUP": False,
     "DEBUG": False,
+    "STUB_OAUTH": False,
 }
 
 JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
@@ -55,6 +56,7 @@ class Settings:
     max_body_size: int
     signup: bool
     debug: bool
+    stub_oauth: bool
 
     @property
     def secure_cookies(self) -> bool:
@@ -88,6 +90,7 @@ def load_settings(app: Flask, overrides: dict[str, Any]) -> Settings:
         max_body_size=_seconds("MAX_BODY_SIZE", raw["MAX_BODY_SIZE"]),
         signup=bool(raw["SIGNUP"]),
         debug=bool(raw["DEBUG"]),
+        stub_oauth=_stub_oauth(raw["STUB_OAUTH"], relaxed),
     )
 
 
@@ -194,3 +197,14 @@ def _bcrypt_rounds(value: object) -> int:
             "use an integer from 4 to 31 (12 is the default; 4 only in tests).",
         )
     return value
+
+
+def _stub_oauth(value: object, relaxed: bool) -> bool:
+    if value and not relaxed:
+        raise ConfigurationError(
+            "AUTHJS_STUB_OAUTH",
+            "the stub identity provider signs anyone in as anyone, and the app is not in "
+            "debug or testing mode.",
+            "enable it only for development and tests (app.debug, TESTING or AUTHJS_DEBUG).",
+        )
+    return bool(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import Adapter as Adapter
+from .base import DuplicateAccount as DuplicateAccount
 from .base import DuplicateEmail as DuplicateEmail
 from .base import StoreUnavailable as StoreUnavailable
 from .base import User as User
@@ -10,6 +11,7 @@ from .sqlite import SQLiteAdapter as SQLiteAdapter
 
 __all__ = [
     "Adapter",
+    "DuplicateAccount",
     "DuplicateEmail",
     "SQLiteAdapter",
     "StoreUnavailable",

@@ -6,7 +6,8 @@ every value is a plain ``str``: adapters never see request data of another type.
 
 from __future__ import annotations
 
-from typing import Protocol, TypedDict
+from collections.abc import Mapping
+from typing import Any, Protocol, TypedDict
 
 
 class User(TypedDict):
@@ -23,6 +24,10 @@ class StoreUnavailable(Exception):
 
 class DuplicateEmail(Exception):
     """A user with this normalised email exists already."""
+
+
+class DuplicateAccount(Exception):
+    """This (provider, providerAccountId) is linked to a user already."""
 
 
 class Adapter(Protocol):
@@ -42,3 +47,14 @@ class Adapter(Protocol):
     def get_user_by_email(self, email: str) -> User | None: ...
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None: ...
+
+    def get_user_by_account(self, provider: str, provider_account_id: str) -> User | None:
+        """The user an OAuth account is linked to, if any."""
+        ...
+
+    def link_account(self, user_id: str, account: Mapping[str, Any]) -> None:
+        """Link an Auth.js account dict (``provider``, ``type``, ``providerAccountId``, tokens).
+
+        Raise :class:`DuplicateAccount` if the account is linked already.
+        """
+        ...

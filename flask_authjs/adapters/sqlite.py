@@ -11,10 +11,11 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
-from .base import DuplicateEmail, StoreUnavailable, User
+from .base import DuplicateAccount, DuplicateEmail, StoreUnavailable, User
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -25,7 +26,24 @@ CREATE TABLE IF NOT EXISTS users (
     password_hash TEXT,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 );
+CREATE TABLE IF NOT EXISTS accounts (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    provider_account_id TEXT NOT NULL,
+    access_token TEXT,
+    refresh_token TEXT,
+    expires_at INTEGER,
+    token_type TEXT,
+    scope TEXT,
+    id_token TEXT,
+    UNIQUE (provider, provider_account_id)
+);
+CREATE INDEX IF NOT EXISTS accounts_user_id ON accounts (user_id);
 """
+#: Columns of ``accounts`` copied from the Auth.js account dict under the same names.
+_ACCOUNT_TOKENS = ("access_token", "refresh_token", "expires_at", "token_type", "scope", "id_token")
 _USER_COLUMNS = "id, email, name, image, password_hash"
 
 
@@ -100,3 +118,33 @@ class SQLiteAdapter:
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         with self._cursor() as db:
             db.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
+
+    def get_user_by_account(self, provider: str, provider_account_id: str) -> User | None:
+        columns = ", ".join(f"users.{c.strip()}" for c in _USER_COLUMNS.split(","))
+        with self._cursor() as db:
+            row = db.execute(
+                f"SELECT {columns} FROM accounts JOIN users ON users.id = accounts.user_id "  # noqa: S608
+                "WHERE accounts.provider = ? AND accounts.provider_account_id = ?",
+                (provider, provider_account_id),
+            ).fetchone()
+        return None if row is None else User(**dict(row))  # type: ignore[typeddict-item]
+
+    def link_account(self, user_id: str, account: Mapping[str, Any]) -> None:
+        tokens = [account.get(key) for key in _ACCOUNT_TOKENS]
+        try:
+            with self._cursor() as db:
+                db.execute(
+                    "INSERT INTO accounts (id, user_id, type, provider, provider_account_id, "  # noqa: S608
+                    f"{', '.join(_ACCOUNT_TOKENS)}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        uuid.uuid4().hex,
+                        user_id,
+                        account["type"],
+                        account["provider"],
+                        account["providerAccountId"],
+                        *tokens,
+                    ),
+                )
+        except sqlite3.IntegrityError as error:
+            raise DuplicateAccount(account["provider"]) from error
