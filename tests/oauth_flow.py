@@ -13,10 +13,11 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from conftest import csrf_token
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
+
+from .conftest import csrf_token
 
 
 def _not_ready(environ: Any, start_response: Any) -> list[bytes]:

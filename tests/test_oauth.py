@@ -8,10 +8,8 @@ from typing import Any
 
 import jwt
 import pytest
-from conftest import session_cookie
 from flask import Flask
 from flask.testing import FlaskClient
-from oauth_flow import authorize, cookie_value, local, query, serving, start, stub_sign_in
 
 from flask_authjs import (
     CredentialsProvider,
@@ -20,6 +18,9 @@ from flask_authjs import (
     signed_in,
     user_created,
 )
+
+from .conftest import session_cookie
+from .oauth_flow import authorize, cookie_value, local, query, serving, start, stub_sign_in
 
 STATE = "authjs.state"
 PKCE = "authjs.pkce.code_verifier"

@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from oauth_flow import local, query, start
 
 from flask_authjs import OAuthProvider
+
+from .oauth_flow import local, query, start
 
 CLIENT_SECRET = "very-secret-client-secret"
 

@@ -15,9 +15,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 from flask.testing import FlaskClient
 from jwt.algorithms import RSAAlgorithm
-from oauth_flow import local, query, start
 
 from flask_authjs import OAuthProvider
+
+from .oauth_flow import local, query, start
 
 ISSUER = "https://id.example.test"
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from oauth_flow import authorize, query, start
 
 from flask_authjs import ConfigurationError, StubOAuthProvider
+
+from .oauth_flow import authorize, query, start
 
 
 @pytest.fixture
