@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from flask import Flask, g, jsonify
 from flask.testing import FlaskClient
 
 from flask_authjs import AuthJS, CredentialsProvider, login_required
+from flask_authjs.adapters import Adapter, MongoDBAdapter, SQLiteAdapter
 
 SECRET = "test-secret-that-is-long-enough-for-production-use"
 USER = {"id": "u1", "name": "Ada", "email": "ada@example.com", "image": None}
@@ -107,3 +110,30 @@ def session_cookie(response: Any, name: str = "authjs.session-token") -> str | N
         if cookie_name == name:
             return rest.split(";", 1)[0]
     return None
+
+
+STORES = ["sqlite", "mongomock", "mongodb"]
+
+
+@pytest.fixture(params=STORES)
+def adapter(request: Any, tmp_path: Any) -> Iterator[Adapter]:
+    """Every store the adapter suite runs against: SQLite, mongomock, and a real MongoDB
+    server when ``MONGODB_URI`` is set (e.g. ``mongodb://127.0.0.1:27017``)."""
+    if request.param == "sqlite":
+        yield SQLiteAdapter(str(tmp_path / "adapter.sqlite3"), timeout=1.0)
+    elif request.param == "mongomock":
+        mongomock = pytest.importorskip("mongomock")
+        yield MongoDBAdapter(mongomock.MongoClient()["authjs_test"])
+    else:
+        uri = os.environ.get("MONGODB_URI")
+        if not uri:
+            pytest.skip("set MONGODB_URI=mongodb://host:port to run against a real MongoDB")
+        from pymongo import MongoClient
+
+        client: Any = MongoClient(uri, serverSelectionTimeoutMS=2000)
+        name = f"authjs_test_{uuid.uuid4().hex[:12]}"
+        try:
+            yield MongoDBAdapter(client[name])
+        finally:
+            client.drop_database(name)
+            client.close()
