@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -137,3 +138,48 @@ def adapter(request: Any, tmp_path: Any) -> Iterator[Adapter]:
         finally:
             client.drop_database(name)
             client.close()
+
+
+DAY = 24 * 60 * 60
+
+
+class FakeClock:
+    """A clock tests move by hand: ``clock.advance(seconds)``.
+
+    It starts ten days in the past, so the JWTs it stamps stay valid for PyJWT (which
+    refuses an ``iat`` in the future of the real clock) while a test moves days ahead.
+    """
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(float(int(time.time()) - 10 * DAY))
+
+
+def use_clock(app: Flask, clock: FakeClock) -> Flask:
+    """Make the app's sessions and rate limits read ``clock`` instead of the real time."""
+    app.extensions["authjs"].clock = clock
+    return app
+
+
+def sign_up(
+    client: FlaskClient, email: str, password: str = "new password 1", **fields: str
+) -> Any:
+    """Post the sign-up form in ``json=true`` mode."""
+    data = {
+        "email": email,
+        "password": password,
+        "csrfToken": csrf_token(client),
+        "json": "true",
+        **fields,
+    }
+    return client.post("/api/auth/signup", data=data)

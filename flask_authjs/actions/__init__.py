@@ -16,7 +16,17 @@ from ..adapters import StoreUnavailable
 from ..context import current_auth
 from ..errors import BODY_TOO_LARGE, CONFIGURATION, INVALID_INPUT, InvalidInput
 from ..responses import json_response, plain_error
-from . import callback, csrf, error, providers, session, signin, signout
+from . import (
+    callback,
+    csrf,
+    error,
+    providers,
+    session,
+    signin,
+    signout,
+    signout_everywhere,
+    signup,
+)
 
 
 def _template_folder() -> str:
@@ -44,6 +54,9 @@ ROUTES: dict[tuple[str, str], Callable[[], Response]] = {
     ("GET", "signout"): signout.sign_out_page,
     ("POST", "signout"): signout.sign_out,
     ("GET", "error"): error.error_page,
+    ("POST", "signout-everywhere"): signout_everywhere.sign_out_everywhere,
+    ("GET", "signup"): signup.sign_up_page,
+    ("POST", "signup"): signup.sign_up,
 }
 PROVIDER_ROUTES: dict[tuple[str, str], Callable[[str], Response]] = {
     ("POST", "signin"): signin.sign_in_with_provider,
