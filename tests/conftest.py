@@ -124,7 +124,8 @@ def adapter(request: Any, tmp_path: Any) -> Iterator[Adapter]:
         yield SQLiteAdapter(str(tmp_path / "adapter.sqlite3"), timeout=1.0)
     elif request.param == "mongomock":
         mongomock = pytest.importorskip("mongomock")
-        yield MongoDBAdapter(mongomock.MongoClient()["authjs_test"])
+        # mongomock clients share one in-process server: a database of its own per test.
+        yield MongoDBAdapter(mongomock.MongoClient()[f"authjs_test_{uuid.uuid4().hex[:12]}"])
     else:
         uri = os.environ.get("MONGODB_URI")
         if not uri:

@@ -140,7 +140,7 @@ class Adapter(Protocol):
     # Rate limiting: a sliding window of attempts per key.
 
     def count_attempts(self, keys: Sequence[str], since: float) -> dict[str, Attempts]:
-        """Attempts at or after ``since`` for each key that has any (one round trip)."""
+        """Attempts after ``since`` for each key that has any (one round trip)."""
         ...
 
     def record_attempt(self, keys: Sequence[str], at: float, expires: float) -> None:

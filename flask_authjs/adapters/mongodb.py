@@ -263,7 +263,7 @@ class MongoDBAdapter:
     # Rate limiting.
 
     def count_attempts(self, keys: Sequence[str], since: float) -> dict[str, Attempts]:
-        match = {"key": {"$in": [plain_str("key", key) for key in keys]}, "at": {"$gte": since}}
+        match = {"key": {"$in": [plain_str("key", key) for key in keys]}, "at": {"$gt": since}}
         pipeline: list[Document] = [
             {"$match": match},
             {"$group": {"_id": "$key", "count": {"$sum": 1}, "oldest": {"$min": "$at"}}},

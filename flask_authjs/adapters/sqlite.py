@@ -300,7 +300,7 @@ class SQLiteAdapter:
         with self._cursor() as db:
             rows = db.execute(
                 f"SELECT key, count(*), min(at) FROM rate_limit_attempts "  # noqa: S608
-                f"WHERE key IN ({marks}) AND at >= ? GROUP BY key",
+                f"WHERE key IN ({marks}) AND at > ? GROUP BY key",
                 (*keys, float(since)),
             ).fetchall()
         return {row[0]: Attempts(row[1], row[2]) for row in rows}
