@@ -123,7 +123,8 @@ def _too_large(_: RequestEntityTooLarge) -> Response:
 def _store_unavailable(problem: StoreUnavailable) -> Response:
     current_app.logger.error("flask-authjs: store unavailable: %s", problem)
     message = "The sign-in service is temporarily unavailable. Please try again shortly."
-    if _wants_json():
+    # The form was read before the store was asked, so ``json=true`` is known here.
+    if _wants_json() or request.form.get("json") == "true":
         response = json_response({"error": "StoreUnavailable", "message": message}, 503)
     else:
         response = plain_error(message, 503)
