@@ -2,7 +2,9 @@
 
 Run it with ``python -m demo``. It overrides ``templates/authjs/signin.html`` the way an
 app would, guards ``/dashboard`` with ``login_required`` and shows a sign-in by ``fetch``
-that needs no redirect.
+that needs no redirect. "Sign in with Stub" goes through the built-in stub identity
+provider (a real OAuth round trip, development only); with ``GITHUB_CLIENT_ID`` and
+``GITHUB_CLIENT_SECRET`` in the environment, "Sign in with GitHub" appears too.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from typing import Any
 
 from flask import Flask, render_template
 
-from flask_authjs import AuthJS, CredentialsProvider, login_required
+from flask_authjs import (
+    AuthJS,
+    CredentialsProvider,
+    GitHubProvider,
+    Provider,
+    StubOAuthProvider,
+    login_required,
+)
 from flask_authjs.adapters import DuplicateEmail
 
 DEMO_EMAIL = "demo@example.com"
@@ -29,9 +38,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         AUTHJS_URL=os.environ.get("AUTHJS_URL", DEMO_ADDRESS),
         AUTHJS_DEBUG=True,
         AUTHJS_SIGNUP=True,
+        # The demo runs in AUTHJS_DEBUG, the only mode where the stub may be served.
+        AUTHJS_STUB_OAUTH=True,
     )
     app.config.update(config or {})
-    auth = AuthJS(app, providers=[CredentialsProvider()])
+    providers: list[Provider] = [CredentialsProvider()]
+    if app.config["AUTHJS_STUB_OAUTH"]:
+        providers.append(StubOAuthProvider())
+    if os.environ.get("GITHUB_CLIENT_ID") and os.environ.get("GITHUB_CLIENT_SECRET"):
+        providers.append(
+            GitHubProvider(os.environ["GITHUB_CLIENT_ID"], os.environ["GITHUB_CLIENT_SECRET"])
+        )
+    auth = AuthJS(app, providers=providers)
     seed_demo_user(app.extensions["authjs"])
 
     @app.get("/")

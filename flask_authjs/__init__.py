@@ -13,7 +13,11 @@ from .errors import ConfigurationError as ConfigurationError
 from .extension import AuthJS as AuthJS
 from .middleware import SessionMiddleware as SessionMiddleware
 from .providers import CredentialsProvider as CredentialsProvider
+from .providers import GitHubProvider as GitHubProvider
+from .providers import GoogleProvider as GoogleProvider
+from .providers import OAuthProvider as OAuthProvider
 from .providers import Provider as Provider
+from .providers import StubOAuthProvider as StubOAuthProvider
 from .signals import account_linked as account_linked
 from .signals import session_updated as session_updated
 from .signals import signed_in as signed_in
@@ -25,8 +29,12 @@ __all__ = [
     "AuthJSError",
     "ConfigurationError",
     "CredentialsProvider",
+    "GitHubProvider",
+    "GoogleProvider",
+    "OAuthProvider",
     "Provider",
     "SessionMiddleware",
+    "StubOAuthProvider",
     "account_linked",
     "login_required",
     "session_updated",

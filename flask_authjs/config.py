@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT_PER_ACCOUNT": 10,
     "RATE_LIMIT_PER_ADDRESS": 100,
     "SIGNUP_LIMIT_PER_ADDRESS": 20,
+    "STUB_OAUTH": False,
 }
 
 JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
@@ -65,6 +66,7 @@ class Settings:
     rate_limit_per_account: int
     rate_limit_per_address: int
     signup_limit_per_address: int
+    stub_oauth: bool
 
     @property
     def secure_cookies(self) -> bool:
@@ -77,6 +79,13 @@ def load_settings(app: Flask, overrides: dict[str, Any]) -> Settings:
         for key, default in DEFAULTS.items()
     }
     relaxed = bool(app.debug or app.testing or raw["DEBUG"])
+    if raw["URL"] is None and not (raw["TRUST_HOST"] or relaxed):
+        raise ConfigurationError(
+            "AUTHJS_URL",
+            "is not set, so the app cannot build safe absolute URLs.",
+            'set it to the public origin (e.g. "https://example.com"), or set '
+            "AUTHJS_TRUST_HOST = True behind a proxy that sets the Host header.",
+        )
     return Settings(
         secrets=_secrets(raw["SECRET"], relaxed),
         origin=_origin(raw["URL"]),
@@ -98,6 +107,7 @@ def load_settings(app: Flask, overrides: dict[str, Any]) -> Settings:
         signup_limit_per_address=_limit(
             "SIGNUP_LIMIT_PER_ADDRESS", raw["SIGNUP_LIMIT_PER_ADDRESS"]
         ),
+        stub_oauth=_stub_oauth(raw["STUB_OAUTH"], relaxed),
     )
 
 
@@ -224,3 +234,14 @@ def _limit(setting: str, value: object) -> int:
             "give attempts per AUTHJS_RATE_LIMIT_WINDOW (0 turns this limit off).",
         )
     return value
+
+
+def _stub_oauth(value: object, relaxed: bool) -> bool:
+    if value and not relaxed:
+        raise ConfigurationError(
+            "AUTHJS_STUB_OAUTH",
+            "the stub identity provider signs anyone in as anyone, and the app is not in "
+            "debug or testing mode.",
+            "enable it only for development and tests (app.debug, TESTING or AUTHJS_DEBUG).",
+        )
+    return bool(value)

@@ -19,6 +19,7 @@ from .config import Settings
 from .cookies import CookieNames, chunked_set_cookie_headers, cookie_names, read_chunked
 from .middleware import SESSION_KEY, TOKEN_KEY
 from .passwords import PasswordHasher
+from .providers.checks import check_codec
 from .ratelimit import RateLimiter
 from .redirects import is_safe_location, normalized_origin, same_origin_url
 from .responses import with_query
@@ -65,6 +66,7 @@ class AuthContext:
             )
         self.password_hasher = PasswordHasher(settings.bcrypt_rounds)
         self.rate_limiter = RateLimiter(lambda: self.adapter, lambda: self.clock(), settings)
+        self.check_codec = check_codec(settings.secrets, settings.jwt_algorithm)
         self._adapter = adapter
 
     @property

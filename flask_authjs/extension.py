@@ -19,6 +19,7 @@ from .errors import ConfigurationError
 from .middleware import SESSION_KEY, SessionMiddleware
 from .providers import Provider
 from .redirects import same_origin_url
+from .stub_idp import install_stub
 
 CALLBACK_NAMES = ("sign_in", "redirect", "jwt", "session")
 PAGE_NAMES = ("sign_in", "sign_out", "error", "new_user")
@@ -105,6 +106,7 @@ class AuthJS:
         app.before_request(load_session)
         app.add_template_global(csrf_token, "authjs_csrf_token")
         app.register_blueprint(blueprint, url_prefix=settings.base_path)
+        install_stub(app, context)
         csrf_protect = app.extensions.get("csrf")
         if csrf_protect is not None:
             csrf_protect.exempt(blueprint)

@@ -86,6 +86,12 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+@pytest.fixture
+def raw_client(app: Flask) -> FlaskClient:
+    """A client without a cookie jar, so a test's own ``Cookie`` header reaches the app."""
+    return app.test_client(use_cookies=False)
+
+
 def csrf_token(client: FlaskClient) -> str:
     token: str = client.get("/api/auth/csrf").get_json()["csrfToken"]
     return token

@@ -1,0 +1,63 @@
+"""The demo in Chromium: the custom sign-in page, the dashboard, sign-out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from demo.app import DEMO_EMAIL, DEMO_PASSWORD, create_app
+
+
+def demo(tmp_path: Path) -> Any:
+    def make(base_url: str) -> Any:
+        return create_app(
+            {
+                "AUTHJS_URL": base_url,
+                "AUTHJS_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+                "AUTHJS_BCRYPT_ROUNDS": 4,
+            }
+        )
+
+    return make
+
+
+def test_sign_in_through_the_custom_page_reach_the_dashboard_and_sign_out(
+    page: Any, live_server: Any, tmp_path: Path
+) -> None:
+    base = live_server(demo(tmp_path))
+    page.goto(f"{base}/dashboard")
+    assert page.url.startswith(f"{base}/api/auth/signin?callbackUrl=")
+    assert page.locator("h1").inner_text() == "Sign in to the demo"
+
+    page.fill("#email", DEMO_EMAIL)
+    page.fill("#password", "wrong password")
+    page.click("#submit")
+    assert "Sign in failed" in page.locator("#signin-error").inner_text()
+
+    page.fill("#email", DEMO_EMAIL)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("#submit")
+    page.wait_for_url(f"{base}/dashboard")
+    assert "Demo User" in page.locator("#greeting").inner_text()
+    assert DEMO_EMAIL in page.locator("#session").inner_text()
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert cookies["authjs.session-token"]["httpOnly"] is True
+    assert cookies["authjs.session-token"]["sameSite"] == "Lax"
+
+    page.click("#sign-out")
+    page.wait_for_url(f"{base}/")
+    assert page.locator("#sign-in").is_visible()
+    page.goto(f"{base}/dashboard")
+    assert page.url.startswith(f"{base}/api/auth/signin")
+
+
+def test_fetch_sign_in_gets_the_session_without_a_redirect(
+    page: Any, live_server: Any, tmp_path: Path
+) -> None:
+    base = live_server(demo(tmp_path))
+    page.goto(f"{base}/fetch-sign-in")
+    page.fill("#fetch-password", DEMO_PASSWORD)
+    page.click("#fetch-form button")
+    page.wait_for_function("document.getElementById('fetch-result').textContent.length > 0")
+    assert page.locator("#fetch-result").inner_text().startswith(f"Signed in as {DEMO_EMAIL} (id ")
+    assert page.url == f"{base}/fetch-sign-in"

@@ -1,0 +1,93 @@
+"""Configuration errors stop init_app with the setting's name and the fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from flask_authjs import AuthJS, ConfigurationError, CredentialsProvider
+
+
+def production_app(**config: Any) -> Flask:
+    app = Flask("prod")
+    app.config.update(
+        AUTHJS_SECRET="production-secret-that-is-long-enough-123",
+        AUTHJS_URL="https://example.com",
+    )
+    app.config.update({f"AUTHJS_{k}": v for k, v in config.items()})
+    return app
+
+
+@pytest.mark.parametrize(
+    ("config", "setting"),
+    [
+        ({"SECRET": None}, "AUTHJS_SECRET"),
+        ({"SECRET": "short"}, "AUTHJS_SECRET"),
+        ({"SECRET": 42}, "AUTHJS_SECRET"),
+        ({"URL": None}, "AUTHJS_URL"),
+        ({"URL": "example.com"}, "AUTHJS_URL"),
+        ({"URL": "https://example.com/app"}, "AUTHJS_URL"),
+        ({"BASE_PATH": "api/auth"}, "AUTHJS_BASE_PATH"),
+        ({"BASE_PATH": "/"}, "AUTHJS_BASE_PATH"),
+        ({"BASE_PATH": "/api?x"}, "AUTHJS_BASE_PATH"),
+        ({"SESSION_MAX_AGE": 0}, "AUTHJS_SESSION_MAX_AGE"),
+        ({"SESSION_UPDATE_AGE": "1d"}, "AUTHJS_SESSION_UPDATE_AGE"),
+        ({"SESSION_STRATEGY": "cookie"}, "AUTHJS_SESSION_STRATEGY"),
+        ({"JWT_ALGORITHM": "none"}, "AUTHJS_JWT_ALGORITHM"),
+        ({"BCRYPT_ROUNDS": 3}, "AUTHJS_BCRYPT_ROUNDS"),
+        ({"DATABASE_URL": "postgres://x"}, "AUTHJS_DATABASE_URL"),
+    ],
+)
+def test_bad_settings_name_the_setting_and_the_fix(config: dict[str, Any], setting: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        AuthJS(production_app(**config), providers=[CredentialsProvider()])
+    assert caught.value.setting == setting
+    assert "Fix:" in str(caught.value)
+
+
+def test_no_secret_is_fine_in_debug() -> None:
+    app = production_app(SECRET=None)
+    app.debug = True
+    AuthJS(app)
+    assert app.extensions["authjs"].settings.secrets
+
+
+def test_trust_host_replaces_the_url() -> None:
+    app = production_app(URL=None, TRUST_HOST=True)
+    AuthJS(app)
+    response = app.test_client().get("/api/auth/providers", base_url="https://shop.example")
+    assert response.status_code == 200
+
+
+def test_keyword_settings_beat_app_config() -> None:
+    app = production_app()
+    AuthJS(app, base_path="/auth")
+    assert app.test_client().get("/auth/csrf").status_code == 200
+    assert app.test_client().get("/api/auth/csrf").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "setting"),
+    [
+        ({"pages": {"signin": "/x"}}, "pages"),
+        ({"pages": {"sign_in": "https://evil.example/"}}, "pages"),
+        ({"pages": {"sign_in": "//evil.example"}}, "pages"),
+        ({"callbacks": {"jwtt": print}}, "callbacks"),
+        ({"providers": [CredentialsProvider(), CredentialsProvider()]}, "providers"),
+    ],
+)
+def test_bad_options_fail_at_construction(kwargs: dict[str, Any], setting: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        AuthJS(production_app(), **kwargs)
+    assert caught.value.setting == setting
+
+
+def test_factory_pattern_registers_per_app() -> None:
+    auth = AuthJS(providers=[CredentialsProvider()])
+    first, second = production_app(), production_app(BASE_PATH="/auth")
+    auth.init_app(first)
+    auth.init_app(second)
+    assert first.test_client().get("/api/auth/csrf").status_code == 200
+    assert second.test_client().get("/auth/csrf").status_code == 200

@@ -1,0 +1,45 @@
+"""login_required: browsers go to the sign-in page and come back; scripts get 401 JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .conftest import sign_in
+
+
+def test_a_browser_is_sent_to_sign_in_with_the_page_it_asked_for(client: Any) -> None:
+    response = client.get("/dashboard?tab=2", headers={"Accept": "text/html"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == (
+        "http://localhost/api/auth/signin?callbackUrl=%2Fdashboard%3Ftab%3D2"
+    )
+
+
+def test_the_custom_sign_in_page_is_used_when_configured(app_factory: Any) -> None:
+    client = app_factory(pages={"sign_in": "/sign-in"}).test_client()
+    response = client.get("/dashboard")
+    assert response.headers["Location"] == "http://localhost/sign-in?callbackUrl=%2Fdashboard"
+
+
+@pytest.mark.parametrize(
+    "headers", [{"Accept": "application/json"}, {"X-Requested-With": "XMLHttpRequest"}]
+)
+def test_a_script_gets_401_session_required(client: Any, headers: dict[str, str]) -> None:
+    response = client.get("/dashboard", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json() == {"error": "SessionRequired"}
+
+
+def test_with_a_session_the_view_runs_and_sees_g_session(client: Any) -> None:
+    sign_in(client)
+    assert client.get("/dashboard").get_json()["user"]["id"] == "u1"
+
+
+def test_the_whole_round_trip_lands_back_on_the_page(client: Any) -> None:
+    login = client.get("/dashboard").headers["Location"]
+    page = client.get(login).get_data(as_text=True)
+    assert 'value="http://localhost/dashboard"' in page
+    response = sign_in(client, callbackUrl="http://localhost/dashboard")
+    assert response.get_json()["url"] == "http://localhost/dashboard"

@@ -1,0 +1,182 @@
+"""SessionMiddleware: which cookies make a session, which are cleared, when it is re-issued."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import jwt
+import pytest
+from flask import Flask
+
+from flask_authjs.cookies import CHUNK_SIZE
+from flask_authjs.middleware import SESSION_KEY, SessionMiddleware
+from flask_authjs.sessions import JWTSessionStrategy
+from flask_authjs.tokens import TokenCodec, derive_key, key_id
+
+from .conftest import SECRET, session_cookie, sign_in
+
+NAME = "authjs.session-token"
+
+
+def codec(secrets: tuple[str, ...] = (SECRET,)) -> TokenCodec:
+    return TokenCodec(secrets, "session", max_lifetime=30 * 86400)
+
+
+def mint(claims: dict[str, Any] | None = None, secrets: tuple[str, ...] = (SECRET,)) -> str:
+    import time
+
+    base = {"sub": "u1", "name": "Ada", "email": "ada@example.com", "picture": None}
+    return codec(secrets).encode({**base, **(claims or {})}, now=int(time.time()), max_age=3600)
+
+
+def who(client: Any, cookie: str | None = None) -> Any:
+    if cookie is not None:
+        client.set_cookie(NAME, cookie)
+    return client.get("/api/auth/session")
+
+
+def test_a_valid_token_is_a_session(client: Any) -> None:
+    assert who(client, mint()).get_json()["user"]["id"] == "u1"
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def _forge_alg_none() -> str:
+    header = _b64({"alg": "none", "typ": "JWT", "kid": key_id(derive_key(SECRET, "session"))})
+    payload = _b64({"sub": "u1", "iat": 1, "exp": 4102444800, "jti": "x"})
+    return f"{header}.{payload}."
+
+
+def _swap_payload(token: str) -> str:
+    header, _, signature = token.split(".")
+    return f"{header}.{_b64({'sub': 'admin', 'iat': 1, 'exp': 4102444800, 'jti': 'x'})}.{signature}"
+
+
+BAD_TOKENS = {
+    "garbage": lambda: "not-a-token",
+    "empty chunks": lambda: "..",
+    "truncated": lambda: mint()[:-10],
+    "payload swapped": lambda: _swap_payload(mint()),
+    "alg none": _forge_alg_none,
+    "other secret": lambda: mint(secrets=("another-secret-that-is-long-enough-0123",)),
+    "expired": lambda: codec().encode({"sub": "u1"}, now=1_000_000, max_age=60),
+    "not json": lambda: "eyJhbGciOiJIUzI1NiJ9.bm90IGpzb24.c2ln",
+    "huge": lambda: "a" * 20_000,
+    "other purpose": lambda: TokenCodec((SECRET,), "oauth-check", max_lifetime=900).encode(
+        {"sub": "u1"}, now=2_000_000_000, max_age=600
+    ),
+    "hs256 with raw secret": lambda: jwt.encode(
+        {"sub": "u1", "iat": 1, "exp": 4102444800, "jti": "x"}, SECRET, algorithm="HS256"
+    ),
+}
+
+
+@pytest.mark.parametrize("make", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
+def test_a_bad_token_is_no_session_and_is_cleared(client: Any, make: Any) -> None:
+    response = who(client, make())
+    assert response.status_code == 200
+    assert response.get_json() == {}
+    cleared = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(NAME)]
+    assert cleared and "Max-Age=0" in cleared[0]
+
+
+def test_a_bad_token_does_not_stop_a_public_page(client: Any) -> None:
+    client.set_cookie(NAME, "garbage")
+    assert client.get("/").data == b"home"
+
+
+def test_rotation_old_secret_verifies_while_listed_then_stops(app_factory: Any) -> None:
+    old_token = mint(secrets=("old-secret-that-is-long-enough-0123456789",))
+    rotated = app_factory(SECRET=[SECRET, "old-secret-that-is-long-enough-0123456789"])
+    assert who(rotated.test_client(), old_token).get_json()["user"]["id"] == "u1"
+    removed = app_factory(SECRET=[SECRET])
+    assert who(removed.test_client(), old_token).get_json() == {}
+
+
+def test_the_first_secret_signs(app_factory: Any) -> None:
+    app = app_factory(SECRET=["new-secret-that-is-long-enough-0123456789", SECRET])
+    token = session_cookie(sign_in(app.test_client()))
+    assert token is not None
+    assert (
+        who(
+            app_factory(SECRET="new-secret-that-is-long-enough-0123456789").test_client(), token
+        ).get_json()
+        != {}
+    )
+
+
+def test_a_token_older_than_the_update_age_is_reissued(app_factory: Any) -> None:
+    client = app_factory(SESSION_UPDATE_AGE=60).test_client()
+    import time
+
+    old = codec().encode({"sub": "u1", "name": "Ada"}, now=int(time.time()) - 120, max_age=3600)
+    response = who(client, old)
+    assert response.get_json()["user"]["id"] == "u1"
+    fresh = session_cookie(response)
+    assert fresh and fresh != old
+    assert "Max-Age=2592000" in next(
+        h for h in response.headers.getlist("Set-Cookie") if h.startswith(NAME)
+    )
+
+
+def test_a_young_token_is_not_reissued(client: Any) -> None:
+    response = who(client, mint())
+    assert session_cookie(response) is None
+
+
+def test_large_sessions_are_chunked_and_read_back(app_factory: Any) -> None:
+    def jwt_callback(token: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {**token, "blob": "x" * 5000}
+
+    client = app_factory(callbacks={"jwt": jwt_callback}).test_client()
+    response = sign_in(client)
+    names = [h.split("=", 1)[0] for h in response.headers.getlist("Set-Cookie")]
+    assert f"{NAME}.0" in names and f"{NAME}.1" in names
+    for header in response.headers.getlist("Set-Cookie"):
+        if header.startswith(NAME + "."):
+            assert len(header.split(";")[0].split("=", 1)[1]) <= CHUNK_SIZE
+    assert client.get("/api/auth/session").get_json()["user"]["id"] == "u1"
+
+
+def test_chunk_mixups_are_no_session(client: Any) -> None:
+    token = mint()
+    client.set_cookie(f"{NAME}.0", token[:20])
+    client.set_cookie(f"{NAME}.2", token[20:])
+    response = client.get("/api/auth/session")
+    assert response.get_json() == {}
+    cleared = {h.split("=", 1)[0] for h in response.headers.getlist("Set-Cookie")}
+    assert {f"{NAME}.0", f"{NAME}.2"} <= cleared
+
+
+def test_https_uses_the_secure_prefix_and_ignores_the_plain_name(app_factory: Any) -> None:
+    client = app_factory(URL="https://localhost").test_client()
+    response = sign_in(client)
+    header = next(h for h in response.headers.getlist("Set-Cookie") if "session-token" in h)
+    assert header.startswith("__Secure-authjs.session-token=") and "Secure" in header
+    token = session_cookie(response, "__Secure-authjs.session-token")
+    plain = app_factory(URL="https://localhost").test_client()
+    plain.set_cookie(NAME, token or "")
+    assert plain.get("/api/auth/session", base_url="https://localhost").get_json() == {}
+
+
+def test_middleware_wraps_any_wsgi_app() -> None:
+    seen: list[Any] = []
+
+    def bare_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        seen.append(environ[SESSION_KEY])
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    strategy = JWTSessionStrategy(codec(), max_age=3600, update_age=600)
+    wrapped = Flask("outer")
+    wrapped.wsgi_app = SessionMiddleware(bare_app, strategy)  # type: ignore[method-assign]
+    client = wrapped.test_client()
+    client.set_cookie(NAME, mint())
+    client.get("/")
+    client.delete_cookie(NAME)
+    client.get("/")
+    assert seen[0]["sub"] == "u1" and seen[1] is None
