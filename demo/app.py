@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         AUTHJS_SECRET=os.environ.get("AUTHJS_SECRET", "demo-only-secret-change-me-0123456789abc"),
         AUTHJS_URL=os.environ.get("AUTHJS_URL", DEMO_ADDRESS),
         AUTHJS_DEBUG=True,
+        AUTHJS_SIGNUP=True,
         # The demo runs in AUTHJS_DEBUG, the only mode where the stub may be served.
         AUTHJS_STUB_OAUTH=True,
     )

@@ -33,6 +33,11 @@ DEFAULTS: dict[str, Any] = {
     "MAX_BODY_SIZE": 64 * 1024,
     "SIGNUP": False,
     "DEBUG": False,
+    "STORE_TIMEOUT": 5.0,
+    "RATE_LIMIT_WINDOW": 15 * 60,
+    "RATE_LIMIT_PER_ACCOUNT": 10,
+    "RATE_LIMIT_PER_ADDRESS": 100,
+    "SIGNUP_LIMIT_PER_ADDRESS": 20,
     "STUB_OAUTH": False,
 }
 
@@ -56,6 +61,11 @@ class Settings:
     max_body_size: int
     signup: bool
     debug: bool
+    store_timeout: float
+    rate_limit_window: int
+    rate_limit_per_account: int
+    rate_limit_per_address: int
+    signup_limit_per_address: int
     stub_oauth: bool
 
     @property
@@ -90,6 +100,13 @@ def load_settings(app: Flask, overrides: dict[str, Any]) -> Settings:
         max_body_size=_seconds("MAX_BODY_SIZE", raw["MAX_BODY_SIZE"]),
         signup=bool(raw["SIGNUP"]),
         debug=bool(raw["DEBUG"]),
+        store_timeout=_timeout(raw["STORE_TIMEOUT"]),
+        rate_limit_window=_seconds("RATE_LIMIT_WINDOW", raw["RATE_LIMIT_WINDOW"]),
+        rate_limit_per_account=_limit("RATE_LIMIT_PER_ACCOUNT", raw["RATE_LIMIT_PER_ACCOUNT"]),
+        rate_limit_per_address=_limit("RATE_LIMIT_PER_ADDRESS", raw["RATE_LIMIT_PER_ADDRESS"]),
+        signup_limit_per_address=_limit(
+            "SIGNUP_LIMIT_PER_ADDRESS", raw["SIGNUP_LIMIT_PER_ADDRESS"]
+        ),
         stub_oauth=_stub_oauth(raw["STUB_OAUTH"], relaxed),
     )
 
@@ -195,6 +212,26 @@ def _bcrypt_rounds(value: object) -> int:
             "AUTHJS_BCRYPT_ROUNDS",
             f"{value!r} is outside bcrypt's range.",
             "use an integer from 4 to 31 (12 is the default; 4 only in tests).",
+        )
+    return value
+
+
+def _timeout(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 60:
+        raise ConfigurationError(
+            "AUTHJS_STORE_TIMEOUT",
+            f"{value!r} is not a number of seconds between 0 and 60.",
+            "give how long a request may wait for the store, e.g. 5 (0.2 in tests).",
+        )
+    return float(value)
+
+
+def _limit(setting: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigurationError(
+            f"AUTHJS_{setting}",
+            f"{value!r} is not a whole number of attempts.",
+            "give attempts per AUTHJS_RATE_LIMIT_WINDOW (0 turns this limit off).",
         )
     return value
 

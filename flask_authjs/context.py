@@ -8,11 +8,11 @@ settings and the request: our origin, the cookie names, where a callbackUrl may 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flask import Response, abort, current_app, request
+from flask import Response, abort, current_app, has_request_context, request
 
 from .adapters import Adapter, adapter_from_url
 from .config import Settings
@@ -20,13 +20,16 @@ from .cookies import CookieNames, chunked_set_cookie_headers, cookie_names, read
 from .middleware import SESSION_KEY, TOKEN_KEY
 from .passwords import PasswordHasher
 from .providers.checks import check_codec
+from .ratelimit import RateLimiter
 from .redirects import is_safe_location, normalized_origin, same_origin_url
 from .responses import with_query
 from .sessions import (
     TOKEN_BOOKKEEPING,
+    DatabaseSessionStrategy,
     JWTSessionStrategy,
     SessionStrategy,
     session_from_claims,
+    sign_out_everywhere,
 )
 from .tokens import Claims, TokenCodec
 
@@ -45,20 +48,37 @@ class AuthContext:
             algorithm=settings.jwt_algorithm,
             max_lifetime=settings.session_max_age,
         )
-        self.sessions: SessionStrategy = JWTSessionStrategy(
-            self.session_codec,
-            max_age=settings.session_max_age,
-            update_age=settings.session_update_age,
-        )
+        #: Seconds since the epoch; tests replace it to move time without sleeping.
+        self.clock: Callable[[], float] = time.time
+        self.sessions: SessionStrategy
+        if settings.session_strategy == "database":
+            self.sessions = DatabaseSessionStrategy(
+                lambda: self.adapter,
+                max_age=settings.session_max_age,
+                update_age=settings.session_update_age,
+            )
+        else:
+            self.sessions = JWTSessionStrategy(
+                self.session_codec,
+                max_age=settings.session_max_age,
+                update_age=settings.session_update_age,
+                store=lambda: self.adapter,
+            )
         self.password_hasher = PasswordHasher(settings.bcrypt_rounds)
+        self.rate_limiter = RateLimiter(lambda: self.adapter, lambda: self.clock(), settings)
         self.check_codec = check_codec(settings.secrets, settings.jwt_algorithm)
         self._adapter = adapter
 
     @property
     def adapter(self) -> Adapter:
         if self._adapter is None:
-            self._adapter = adapter_from_url(self.settings.database_url)
+            self._adapter = adapter_from_url(
+                self.settings.database_url, timeout=self.settings.store_timeout
+            )
         return self._adapter
+
+    def now(self) -> int:
+        return int(self.clock())
 
     @property
     def providers(self) -> dict[str, Provider]:
@@ -131,7 +151,11 @@ class AuthContext:
 
     def issue_session(self, claims: Mapping[str, Any]) -> IssuedSession:
         """A new session for ``claims``: the cookie value, and the claims as they now stand."""
-        now = int(time.time())
+        now = self.now()
+        previous = request.environ.get(TOKEN_KEY) if has_request_context() else None
+        if previous:
+            # A new session replaces the request's old one (sign-in again, session update).
+            self.sessions.end(previous)
         token, max_age = self.sessions.issue(claims, now)
         fresh = {k: v for k, v in claims.items() if k not in TOKEN_BOOKKEEPING}
         return IssuedSession(token, max_age, {**fresh, "iat": now, "exp": now + max_age})
@@ -154,6 +178,10 @@ class AuthContext:
         if token:
             self.sessions.end(token)
         self.set_session_cookie(response, None)
+
+    def sign_out_everywhere(self, user_id: str) -> int:
+        """End every session of ``user_id`` (see :func:`sessions.sign_out_everywhere`)."""
+        return sign_out_everywhere(self.adapter, user_id, self.now())
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,9 @@ OAUTH_CALLBACK = "OAuthCallback"
 OAUTH_ACCOUNT_NOT_LINKED = "OAuthAccountNotLinked"
 CALLBACK = "Callback"
 VERIFICATION = "Verification"
+TOO_MANY_ATTEMPTS = "TooManyAttempts"
+SIGNUP_INVALID = "SignupInvalid"
+EMAIL_TAKEN = "EmailTaken"
 DEFAULT_MESSAGE = "Unable to sign in."
 
 _TRY_ANOTHER = "Try signing in with a different account."
@@ -44,6 +47,7 @@ SIGNIN_MESSAGES: dict[str, str] = {
     SESSION_REQUIRED: "Please sign in to access this page.",
     MISSING_CSRF: "Your sign-in form expired. Please try again.",
     INVALID_INPUT: "The form could not be read. Please try again.",
+    TOO_MANY_ATTEMPTS: "Too many attempts. Please wait a few minutes and try again.",
 }
 
 #: Codes that ``GET {base}/error`` bounces to the sign-in page, as Auth.js v4 does.

@@ -7,7 +7,7 @@ import hmac
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 
 from .actions import blueprint
 from .adapters import Adapter
@@ -97,6 +97,7 @@ class AuthJS:
             app.wsgi_app,
             context.sessions,
             secure=settings.secure_cookies if settings.origin else None,
+            clock=lambda: context.clock(),
         )
 
         def load_session() -> None:
@@ -110,6 +111,12 @@ class AuthJS:
         if csrf_protect is not None:
             csrf_protect.exempt(blueprint)
         app.cli.add_command(authjs_cli)
+
+    def sign_out_everywhere(self, user_id: str) -> int:
+        """End every session of ``user_id`` in the current app (database sessions at once,
+        JWTs at their next renewal); return how many database sessions were deleted."""
+        context: AuthContext = current_app.extensions["authjs"]
+        return context.sign_out_everywhere(user_id)
 
     # Callbacks as decorators: ``@auth.jwt_callback``.
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from .adapters import StoreUnavailable
 from .cookies import CookieNames, chunked_set_cookie_headers, cookie_names, read_chunked
 from .sessions import LoadedSession, SessionStrategy
 
@@ -63,7 +65,10 @@ class SessionMiddleware:
             environ[SESSION_KEY] = None
             return self.app(environ, start_response)
         now = int(self.clock())
-        loaded = self.sessions.load(cookie.value, now) if cookie.value else None
+        try:
+            loaded = self.sessions.load(cookie.value, now) if cookie.value else None
+        except StoreUnavailable:
+            return _store_unavailable(environ, start_response)
         environ[SESSION_KEY] = loaded.claims if loaded else None
         environ[TOKEN_KEY] = cookie.value if loaded else None
         if loaded is not None and not loaded.renew:
@@ -90,7 +95,7 @@ class SessionMiddleware:
                 if loaded is None:
                     value, max_age = None, None
                 else:
-                    value, max_age = self.sessions.issue(loaded.claims, now)
+                    value, max_age = loaded.reissue or self.sessions.issue(loaded.claims, now)
                 headers = headers + [
                     ("Set-Cookie", cookie)
                     for cookie in chunked_set_cookie_headers(
@@ -100,3 +105,23 @@ class SessionMiddleware:
             return start_response(status, headers, exc_info)
 
         return start
+
+
+def _store_unavailable(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    """503 when a database session cannot be looked up: not signed out, not a traceback."""
+    message = "The sign-in service is temporarily unavailable. Please try again shortly."
+    if "application/json" in environ.get("HTTP_ACCEPT", ""):
+        body = json.dumps({"error": "StoreUnavailable", "message": message}).encode()
+        content_type = "application/json"
+    else:
+        body, content_type = message.encode(), "text/plain; charset=utf-8"
+    start_response(
+        "503 Service Unavailable",
+        [
+            ("Content-Type", content_type),
+            ("Content-Length", str(len(body))),
+            ("Retry-After", "5"),
+            ("Cache-Control", "no-store"),
+        ],
+    )
+    return [body]

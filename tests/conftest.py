@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -10,6 +13,7 @@ from flask import Flask, g, jsonify
 from flask.testing import FlaskClient
 
 from flask_authjs import AuthJS, CredentialsProvider, login_required
+from flask_authjs.adapters import Adapter, MongoDBAdapter, SQLiteAdapter
 
 SECRET = "test-secret-that-is-long-enough-for-production-use"
 USER = {"id": "u1", "name": "Ada", "email": "ada@example.com", "image": None}
@@ -113,3 +117,76 @@ def session_cookie(response: Any, name: str = "authjs.session-token") -> str | N
         if cookie_name == name:
             return rest.split(";", 1)[0]
     return None
+
+
+STORES = ["sqlite", "mongomock", "mongodb"]
+
+
+@pytest.fixture(params=STORES)
+def adapter(request: Any, tmp_path: Any) -> Iterator[Adapter]:
+    """Every store the adapter suite runs against: SQLite, mongomock, and a real MongoDB
+    server when ``MONGODB_URI`` is set (e.g. ``mongodb://127.0.0.1:27017``)."""
+    if request.param == "sqlite":
+        yield SQLiteAdapter(str(tmp_path / "adapter.sqlite3"), timeout=1.0)
+    elif request.param == "mongomock":
+        mongomock = pytest.importorskip("mongomock")
+        # mongomock clients share one in-process server: a database of its own per test.
+        yield MongoDBAdapter(mongomock.MongoClient()[f"authjs_test_{uuid.uuid4().hex[:12]}"])
+    else:
+        uri = os.environ.get("MONGODB_URI")
+        if not uri:
+            pytest.skip("set MONGODB_URI=mongodb://host:port to run against a real MongoDB")
+        from pymongo import MongoClient
+
+        client: Any = MongoClient(uri, serverSelectionTimeoutMS=2000)
+        name = f"authjs_test_{uuid.uuid4().hex[:12]}"
+        try:
+            yield MongoDBAdapter(client[name])
+        finally:
+            client.drop_database(name)
+            client.close()
+
+
+DAY = 24 * 60 * 60
+
+
+class FakeClock:
+    """A clock tests move by hand: ``clock.advance(seconds)``.
+
+    It starts ten days in the past, so the JWTs it stamps stay valid for PyJWT (which
+    refuses an ``iat`` in the future of the real clock) while a test moves days ahead.
+    """
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(float(int(time.time()) - 10 * DAY))
+
+
+def use_clock(app: Flask, clock: FakeClock) -> Flask:
+    """Make the app's sessions and rate limits read ``clock`` instead of the real time."""
+    app.extensions["authjs"].clock = clock
+    return app
+
+
+def sign_up(
+    client: FlaskClient, email: str, password: str = "new password 1", **fields: str
+) -> Any:
+    """Post the sign-up form in ``json=true`` mode."""
+    data = {
+        "email": email,
+        "password": password,
+        "csrfToken": csrf_token(client),
+        "json": "true",
+        **fields,
+    }
+    return client.post("/api/auth/signup", data=data)

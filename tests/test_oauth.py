@@ -135,7 +135,7 @@ def test_provider_tokens_stay_out_of_the_session_token(app: Flask, client: Flask
     token = session_cookie(response)
     assert token is not None and access_token not in token
     claims = jwt.decode(token, options={"verify_signature": False})
-    assert set(claims) == {"sub", "name", "email", "picture", "iat", "exp", "jti"}
+    assert set(claims) == {"sub", "name", "email", "picture", "iat", "exp", "jti", "auth_time"}
 
 
 def test_a_returning_user_signs_in_to_the_same_user(app: Flask, client: FlaskClient) -> None:

@@ -16,7 +16,17 @@ from ..adapters import StoreUnavailable
 from ..context import current_auth
 from ..errors import BODY_TOO_LARGE, CONFIGURATION, INVALID_INPUT, InvalidInput
 from ..responses import json_response, plain_error
-from . import callback, csrf, error, providers, session, signin, signout
+from . import (
+    callback,
+    csrf,
+    error,
+    providers,
+    session,
+    signin,
+    signout,
+    signout_everywhere,
+    signup,
+)
 
 
 def _template_folder() -> str:
@@ -56,6 +66,9 @@ ROUTES: dict[tuple[str, str], Callable[[], Response]] = {
     ("GET", "signout"): signout.sign_out_page,
     ("POST", "signout"): signout.sign_out,
     ("GET", "error"): error.error_page,
+    ("POST", "signout-everywhere"): signout_everywhere.sign_out_everywhere,
+    ("GET", "signup"): signup.sign_up_page,
+    ("POST", "signup"): signup.sign_up,
 }
 PROVIDER_ROUTES: dict[tuple[str, str], Callable[[str], Response]] = {
     ("POST", "signin"): signin.sign_in_with_provider,
@@ -131,7 +144,8 @@ def _too_large(_: RequestEntityTooLarge) -> Response:
 def _store_unavailable(problem: StoreUnavailable) -> Response:
     current_app.logger.error("flask-authjs: store unavailable: %s", problem)
     message = "The sign-in service is temporarily unavailable. Please try again shortly."
-    if _wants_json():
+    # The form was read before the store was asked, so ``json=true`` is known here.
+    if _wants_json() or request.form.get("json") == "true":
         response = json_response({"error": "StoreUnavailable", "message": message}, 503)
     else:
         response = plain_error(message, 503)

@@ -18,7 +18,13 @@ from ..body import read_body
 from ..context import AuthContext, current_auth
 from ..cookies import read_chunked
 from ..csrf import csrf_valid, rotate_csrf_token
-from ..errors import ACCESS_DENIED, CONFIGURATION, CREDENTIALS_SIGNIN, INVALID_PASSWORD
+from ..errors import (
+    ACCESS_DENIED,
+    CONFIGURATION,
+    CREDENTIALS_SIGNIN,
+    INVALID_PASSWORD,
+    TOO_MANY_ATTEMPTS,
+)
 from ..providers import CredentialsProvider
 from ..providers.credentials import PasswordRejected
 from ..responses import auth_redirect, plain_error, wants_json_redirect, with_query
@@ -52,6 +58,10 @@ def credentials_callback(context: AuthContext, provider: CredentialsProvider) ->
     ).value
     callback_url = context.resolve_callback_url(body.get("callbackUrl") or cookie_callback)
     credentials = {k: v for k, v in body.items() if k not in PROTOCOL_FIELDS}
+    limits = context.rate_limiter.sign_in_limits(credentials.get("email"), request.remote_addr)
+    retry_after = context.rate_limiter.retry_after(limits)
+    if retry_after is not None:
+        return too_many_attempts(context, retry_after, callback_url, as_json)
     try:
         user = provider.authenticate(credentials, request, context)
     except PasswordRejected:
@@ -62,6 +72,7 @@ def credentials_callback(context: AuthContext, provider: CredentialsProvider) ->
         current_app.logger.exception("flask-authjs: authorize() of %r raised", provider.id)
         return configuration_error(context, as_json)
     if user is None:
+        context.rate_limiter.record(limits)
         return sign_in_failed(context, CREDENTIALS_SIGNIN, 401, callback_url, as_json)
     if not isinstance(user, Mapping) or user.get("id") in (None, ""):
         current_app.logger.error(
@@ -138,6 +149,15 @@ def sign_in_failed(
 ) -> Response:
     url = context.sign_in_page_url(callback_url=callback_url, error=error)
     return auth_redirect(url, as_json=as_json, status=status, error=error)
+
+
+def too_many_attempts(
+    context: AuthContext, retry_after: int, callback_url: str, as_json: bool
+) -> Response:
+    """429 (JSON) or back to the sign-in page with ``TooManyAttempts``; ``Retry-After`` always."""
+    response = sign_in_failed(context, TOO_MANY_ATTEMPTS, 429, callback_url, as_json)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def configuration_error(context: AuthContext, as_json: bool) -> Response:

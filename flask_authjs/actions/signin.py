@@ -37,6 +37,11 @@ def sign_in_page() -> Response:
         error=error,
         error_message=(SIGNIN_MESSAGES.get(error, DEFAULT_MESSAGE) if error else None),
         base_url=context.base_url(),
+        signup_url=(
+            with_query(context.action_url("signup"), {"callbackUrl": callback_url})
+            if context.settings.signup
+            else None
+        ),
     )
     response = Response(html, mimetype="text/html")
     response.headers.update(NO_STORE)

@@ -1,27 +1,59 @@
-"""Stores for users (and, with the database strategy, sessions): SQLite or MongoDB."""
+"""Stores for users, accounts, database sessions and rate limits: SQLite or MongoDB."""
 
 from __future__ import annotations
 
+from ..errors import ConfigurationError
 from .base import Adapter as Adapter
+from .base import Attempts as Attempts
 from .base import DuplicateAccount as DuplicateAccount
 from .base import DuplicateEmail as DuplicateEmail
+from .base import StoredSession as StoredSession
 from .base import StoreUnavailable as StoreUnavailable
 from .base import User as User
+from .base import VerificationToken as VerificationToken
+from .mongodb import MongoDBAdapter as MongoDBAdapter
 from .sqlite import SQLiteAdapter as SQLiteAdapter
 
 __all__ = [
     "Adapter",
+    "Attempts",
     "DuplicateAccount",
     "DuplicateEmail",
+    "MongoDBAdapter",
     "SQLiteAdapter",
     "StoreUnavailable",
+    "StoredSession",
     "User",
+    "VerificationToken",
     "adapter_from_url",
 ]
 
 
-def adapter_from_url(url: str) -> Adapter:
-    """The adapter for ``AUTHJS_DATABASE_URL`` (already validated by the settings)."""
+def adapter_from_url(url: str, *, timeout: float = 5.0) -> Adapter:
+    """The adapter for ``AUTHJS_DATABASE_URL`` (already validated by the settings).
+
+    ``timeout`` (seconds) bounds how long a request waits for the store: SQLite's
+    ``busy_timeout``, MongoDB's server selection and connection timeouts.
+    """
     if url.startswith("sqlite:///"):
-        return SQLiteAdapter(url[len("sqlite:///") :])
-    raise NotImplementedError(f"no adapter for {url.split(':', 1)[0]} yet")
+        return SQLiteAdapter(url[len("sqlite:///") :], timeout=timeout)
+    from pymongo import MongoClient
+    from pymongo.errors import ConfigurationError as PyMongoConfigurationError
+
+    milliseconds = max(1, int(timeout * 1000))
+    client: MongoClient[dict[str, object]] = MongoClient(
+        url,
+        serverSelectionTimeoutMS=milliseconds,
+        connectTimeoutMS=milliseconds,
+        socketTimeoutMS=max(milliseconds, 10_000),
+        appname="flask-authjs",
+    )
+    try:
+        database = client.get_default_database()
+    except PyMongoConfigurationError as error:
+        raise ConfigurationError(
+            "AUTHJS_DATABASE_URL",
+            "the MongoDB URL names no database.",
+            'add the database to the path: "mongodb://host:27017/dbname".',
+        ) from error
+    return MongoDBAdapter(database)

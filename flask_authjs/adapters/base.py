@@ -1,13 +1,21 @@
 """The store protocol every adapter implements, and the records it exchanges.
 
 Emails reaching an adapter are already normalised (see :mod:`flask_authjs.emails`) and
-every value is a plain ``str``: adapters never see request data of another type.
+every value is a plain ``str``: adapters never see request data of another type, and
+:func:`plain_str` refuses it again at the door (defence in depth against
+``{"$ne": null}``-style operator injection).
+
+Times are whole seconds since the epoch (``int``), or ``float`` for rate-limit
+attempts; the caller passes ``now``, so tests drive the clock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TypedDict
+
+from ..errors import InvalidInput
 
 
 class User(TypedDict):
@@ -16,6 +24,30 @@ class User(TypedDict):
     name: str | None
     image: str | None
     password_hash: str | None
+
+
+class StoredSession(TypedDict):
+    """A database session. ``session_key`` is a hash of the cookie value, never the value."""
+
+    session_key: str
+    user_id: str
+    expires: int
+    #: The session's claims (what the ``jwt`` callback made), minus ``sub``/``iat``/``exp``.
+    data: dict[str, Any]
+
+
+class VerificationToken(TypedDict):
+    identifier: str
+    token: str
+    expires: int
+
+
+@dataclass(frozen=True)
+class Attempts:
+    """Recent attempts under one rate-limit key: how many, and when the oldest was."""
+
+    count: int
+    oldest: float
 
 
 class StoreUnavailable(Exception):
@@ -29,8 +61,22 @@ class DuplicateEmail(Exception):
 class DuplicateAccount(Exception):
     """This (provider, providerAccountId) is linked to a user already."""
 
+    def __init__(self, provider: str, provider_account_id: str) -> None:
+        self.provider = provider
+        self.provider_account_id = provider_account_id
+        super().__init__(f"the {provider} account {provider_account_id!r} is linked already")
+
+
+def plain_str(name: str, value: object) -> str:
+    """``value`` if it is a ``str``; anything else never reaches a query."""
+    if type(value) is not str:
+        raise InvalidInput(name, "must be a string.")
+    return value
+
 
 class Adapter(Protocol):
+    # Users.
+
     def create_user(
         self,
         email: str,
@@ -48,13 +94,55 @@ class Adapter(Protocol):
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None: ...
 
-    def get_user_by_account(self, provider: str, provider_account_id: str) -> User | None:
-        """The user an OAuth account is linked to, if any."""
-        ...
+    # Accounts (OAuth and credentials identities of a user).
+
+    def get_user_by_account(self, provider: str, provider_account_id: str) -> User | None: ...
 
     def link_account(self, user_id: str, account: Mapping[str, Any]) -> None:
-        """Link an Auth.js account dict (``provider``, ``type``, ``providerAccountId``, tokens).
+        """Store an Auth.js account dict (``provider``, ``providerAccountId``, ``type``, ...).
 
-        Raise :class:`DuplicateAccount` if the account is linked already.
+        Raise :class:`DuplicateAccount` if that provider account is linked already.
         """
+        ...
+
+    # Database sessions.
+
+    def create_session(
+        self, session_key: str, user_id: str, expires: int, data: Mapping[str, Any]
+    ) -> None: ...
+
+    def get_session(self, session_key: str) -> StoredSession | None: ...
+
+    def update_session_expiry(self, session_key: str, expires: int) -> None: ...
+
+    def delete_session(self, session_key: str) -> None: ...
+
+    def delete_user_sessions(self, user_id: str) -> int:
+        """Delete every session of a user; return how many there were."""
+        ...
+
+    # JWT revocation: "sign out everywhere" for tokens the store never saw.
+
+    def revoke_user_sessions(self, user_id: str, at: int) -> None:
+        """Tokens of this user signed in at or before ``at`` are no longer renewed."""
+        ...
+
+    def sessions_revoked_at(self, user_id: str) -> int | None: ...
+
+    # Verification tokens (email links): created once, used once.
+
+    def create_verification_token(self, identifier: str, token: str, expires: int) -> None: ...
+
+    def use_verification_token(self, identifier: str, token: str) -> VerificationToken | None:
+        """Delete and return the token; ``None`` if it does not exist (or was used)."""
+        ...
+
+    # Rate limiting: a sliding window of attempts per key.
+
+    def count_attempts(self, keys: Sequence[str], since: float) -> dict[str, Attempts]:
+        """Attempts after ``since`` for each key that has any (one round trip)."""
+        ...
+
+    def record_attempt(self, keys: Sequence[str], at: float, expires: float) -> None:
+        """One attempt under each key; the store may forget it after ``expires``."""
         ...

@@ -2,20 +2,34 @@
 
 SQLite needs no server, so the demo and small deployments work out of the box; WAL lets
 readers go on while a writer commits, and ``busy_timeout`` bounds how long a locked
-database can hold a request before it becomes :class:`StoreUnavailable`.
+database can hold a request before it becomes :class:`StoreUnavailable`. Uniqueness
+(normalised email; provider + providerAccountId) is enforced by the schema, so it holds
+across threads and processes alike; every write is one statement, so nothing is ever
+half-written.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
+import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from .base import DuplicateAccount, DuplicateEmail, StoreUnavailable, User
+from .base import (
+    Attempts,
+    DuplicateAccount,
+    DuplicateEmail,
+    StoredSession,
+    StoreUnavailable,
+    User,
+    VerificationToken,
+    plain_str,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -27,24 +41,41 @@ CREATE TABLE IF NOT EXISTS users (
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 );
 CREATE TABLE IF NOT EXISTS accounts (
-    id TEXT PRIMARY KEY,
-    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    type TEXT NOT NULL,
     provider TEXT NOT NULL,
     provider_account_id TEXT NOT NULL,
-    access_token TEXT,
-    refresh_token TEXT,
-    expires_at INTEGER,
-    token_type TEXT,
-    scope TEXT,
-    id_token TEXT,
-    UNIQUE (provider, provider_account_id)
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (provider, provider_account_id)
 );
 CREATE INDEX IF NOT EXISTS accounts_user_id ON accounts (user_id);
+CREATE TABLE IF NOT EXISTS sessions (
+    session_key TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    expires INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user_id ON sessions (user_id);
+CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires);
+CREATE TABLE IF NOT EXISTS session_revocations (
+    user_id TEXT PRIMARY KEY,
+    revoked_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS verification_tokens (
+    identifier TEXT NOT NULL,
+    token TEXT NOT NULL,
+    expires INTEGER NOT NULL,
+    PRIMARY KEY (identifier, token)
+);
+CREATE TABLE IF NOT EXISTS rate_limit_attempts (
+    key TEXT NOT NULL,
+    at REAL NOT NULL,
+    expires REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rate_limit_attempts_key_at ON rate_limit_attempts (key, at);
 """
-#: Columns of ``accounts`` copied from the Auth.js account dict under the same names.
-_ACCOUNT_TOKENS = ("access_token", "refresh_token", "expires_at", "token_type", "scope", "id_token")
 _USER_COLUMNS = "id, email, name, image, password_hash"
+_USER_COLUMNS_OF_U = "u.id, u.email, u.name, u.image, u.password_hash"
 
 
 class SQLiteAdapter:
@@ -66,11 +97,11 @@ class SQLiteAdapter:
             connection.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA foreign_keys = ON")
-            self._local.connection = connection
             with self._schema_lock:
                 if not self._schema_ready:
                     connection.executescript(SCHEMA)
                     self._schema_ready = True
+            self._local.connection = connection
         return connection
 
     @contextmanager
@@ -79,6 +110,20 @@ class SQLiteAdapter:
             yield self._connection()
         except sqlite3.OperationalError as error:
             raise StoreUnavailable(f"SQLite store {self.path!r}: {error}") from error
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """Several statements that commit together or not at all."""
+        with self._cursor() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    # Users.
 
     def create_user(
         self,
@@ -89,7 +134,11 @@ class SQLiteAdapter:
         password_hash: str | None = None,
     ) -> User:
         user = User(
-            id=uuid.uuid4().hex, email=email, name=name, image=image, password_hash=password_hash
+            id=uuid.uuid4().hex,
+            email=plain_str("email", email),
+            name=name,
+            image=image,
+            password_hash=password_hash,
         )
         try:
             with self._cursor() as db:
@@ -102,49 +151,164 @@ class SQLiteAdapter:
         return user
 
     def get_user(self, user_id: str) -> User | None:
-        return self._one_user("id", user_id)
+        return self._one_user(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE id = ?",  # noqa: S608
+            (plain_str("user_id", user_id),),
+        )
 
     def get_user_by_email(self, email: str) -> User | None:
-        return self._one_user("email", email)
+        return self._one_user(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE email = ?",  # noqa: S608
+            (plain_str("email", email),),
+        )
 
-    def _one_user(self, column: str, value: str) -> User | None:
+    def get_user_by_account(self, provider: str, provider_account_id: str) -> User | None:
+        return self._one_user(
+            f"SELECT {_USER_COLUMNS_OF_U} FROM users u JOIN accounts a ON a.user_id = u.id "  # noqa: S608
+            "WHERE a.provider = ? AND a.provider_account_id = ?",
+            (plain_str("provider", provider), plain_str("providerAccountId", provider_account_id)),
+        )
+
+    def _one_user(self, query: str, params: tuple[str, ...]) -> User | None:
         with self._cursor() as db:
-            row = db.execute(
-                f"SELECT {_USER_COLUMNS} FROM users WHERE {column} = ?",  # noqa: S608
-                (value,),
-            ).fetchone()
+            row = db.execute(query, params).fetchone()
         return None if row is None else User(**dict(row))  # type: ignore[typeddict-item]
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         with self._cursor() as db:
-            db.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
+            db.execute(
+                "UPDATE users SET password_hash = ? WHERE id = ?",
+                (password_hash, plain_str("user_id", user_id)),
+            )
 
-    def get_user_by_account(self, provider: str, provider_account_id: str) -> User | None:
-        columns = ", ".join(f"users.{c.strip()}" for c in _USER_COLUMNS.split(","))
-        with self._cursor() as db:
-            row = db.execute(
-                f"SELECT {columns} FROM accounts JOIN users ON users.id = accounts.user_id "  # noqa: S608
-                "WHERE accounts.provider = ? AND accounts.provider_account_id = ?",
-                (provider, provider_account_id),
-            ).fetchone()
-        return None if row is None else User(**dict(row))  # type: ignore[typeddict-item]
+    # Accounts.
 
     def link_account(self, user_id: str, account: Mapping[str, Any]) -> None:
-        tokens = [account.get(key) for key in _ACCOUNT_TOKENS]
+        provider = plain_str("provider", account.get("provider"))
+        provider_account_id = plain_str("providerAccountId", account.get("providerAccountId"))
         try:
             with self._cursor() as db:
                 db.execute(
-                    "INSERT INTO accounts (id, user_id, type, provider, provider_account_id, "  # noqa: S608
-                    f"{', '.join(_ACCOUNT_TOKENS)}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO accounts (provider, provider_account_id, user_id, type, data) "
+                    "VALUES (?, ?, ?, ?, ?)",
                     (
-                        uuid.uuid4().hex,
-                        user_id,
-                        account["type"],
-                        account["provider"],
-                        account["providerAccountId"],
-                        *tokens,
+                        provider,
+                        provider_account_id,
+                        plain_str("user_id", user_id),
+                        str(account.get("type", "oauth")),
+                        json.dumps(dict(account)),
                     ),
                 )
         except sqlite3.IntegrityError as error:
-            raise DuplicateAccount(account["provider"]) from error
+            if "FOREIGN KEY" in str(error):
+                raise LookupError(f"no user {user_id!r} to link the account to") from error
+            raise DuplicateAccount(provider, provider_account_id) from error
+
+    # Database sessions.
+
+    def create_session(
+        self, session_key: str, user_id: str, expires: int, data: Mapping[str, Any]
+    ) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM sessions WHERE expires <= ?", (int(time.time()),))
+            db.execute(
+                "INSERT INTO sessions (session_key, user_id, expires, data) VALUES (?, ?, ?, ?)",
+                (
+                    plain_str("session_key", session_key),
+                    plain_str("user_id", user_id),
+                    int(expires),
+                    json.dumps(dict(data)),
+                ),
+            )
+
+    def get_session(self, session_key: str) -> StoredSession | None:
+        with self._cursor() as db:
+            row = db.execute(
+                "SELECT session_key, user_id, expires, data FROM sessions WHERE session_key = ?",
+                (plain_str("session_key", session_key),),
+            ).fetchone()
+        if row is None:
+            return None
+        return StoredSession(
+            session_key=row["session_key"],
+            user_id=row["user_id"],
+            expires=row["expires"],
+            data=json.loads(row["data"]),
+        )
+
+    def update_session_expiry(self, session_key: str, expires: int) -> None:
+        with self._cursor() as db:
+            db.execute(
+                "UPDATE sessions SET expires = ? WHERE session_key = ?",
+                (int(expires), plain_str("session_key", session_key)),
+            )
+
+    def delete_session(self, session_key: str) -> None:
+        with self._cursor() as db:
+            db.execute(
+                "DELETE FROM sessions WHERE session_key = ?",
+                (plain_str("session_key", session_key),),
+            )
+
+    def delete_user_sessions(self, user_id: str) -> int:
+        with self._cursor() as db:
+            cursor = db.execute(
+                "DELETE FROM sessions WHERE user_id = ?", (plain_str("user_id", user_id),)
+            )
+        return cursor.rowcount
+
+    def revoke_user_sessions(self, user_id: str, at: int) -> None:
+        with self._cursor() as db:
+            db.execute(
+                "INSERT INTO session_revocations (user_id, revoked_at) VALUES (?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET revoked_at = "
+                "max(revoked_at, excluded.revoked_at)",
+                (plain_str("user_id", user_id), int(at)),
+            )
+
+    def sessions_revoked_at(self, user_id: str) -> int | None:
+        with self._cursor() as db:
+            row = db.execute(
+                "SELECT revoked_at FROM session_revocations WHERE user_id = ?",
+                (plain_str("user_id", user_id),),
+            ).fetchone()
+        return None if row is None else int(row[0])
+
+    # Verification tokens.
+
+    def create_verification_token(self, identifier: str, token: str, expires: int) -> None:
+        with self._cursor() as db:
+            db.execute(
+                "INSERT INTO verification_tokens (identifier, token, expires) VALUES (?, ?, ?)",
+                (plain_str("identifier", identifier), plain_str("token", token), int(expires)),
+            )
+
+    def use_verification_token(self, identifier: str, token: str) -> VerificationToken | None:
+        with self._cursor() as db:
+            row = db.execute(
+                "DELETE FROM verification_tokens WHERE identifier = ? AND token = ? "
+                "RETURNING identifier, token, expires",
+                (plain_str("identifier", identifier), plain_str("token", token)),
+            ).fetchone()
+        return None if row is None else VerificationToken(**dict(row))  # type: ignore[typeddict-item]
+
+    # Rate limiting.
+
+    def count_attempts(self, keys: Sequence[str], since: float) -> dict[str, Attempts]:
+        keys = [plain_str("key", key) for key in keys]
+        marks = ", ".join("?" for _ in keys)
+        with self._cursor() as db:
+            rows = db.execute(
+                f"SELECT key, count(*), min(at) FROM rate_limit_attempts "  # noqa: S608
+                f"WHERE key IN ({marks}) AND at > ? GROUP BY key",
+                (*keys, float(since)),
+            ).fetchall()
+        return {row[0]: Attempts(row[1], row[2]) for row in rows}
+
+    def record_attempt(self, keys: Sequence[str], at: float, expires: float) -> None:
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO rate_limit_attempts (key, at, expires) VALUES (?, ?, ?)",
+                [(plain_str("key", key), float(at), float(expires)) for key in keys],
+            )
+            db.execute("DELETE FROM rate_limit_attempts WHERE expires < ?", (float(at),))

@@ -1,0 +1,44 @@
+"""``POST {base}/signout-everywhere``: end every session of the signed-in user.
+
+Database sessions on every device end at once; JWT sessions elsewhere end at their next
+renewal (within ``AUTHJS_SESSION_UPDATE_AGE``), when the store is asked. This device's
+cookie is cleared now.
+"""
+
+from __future__ import annotations
+
+from flask import Response, current_app, request
+
+from ..body import read_body
+from ..context import current_auth
+from ..csrf import csrf_valid, rotate_csrf_token
+from ..errors import SESSION_REQUIRED
+from ..responses import auth_redirect, wants_json_redirect
+from ..signals import send_safely, signed_out
+from .signin import csrf_failure
+
+
+def sign_out_everywhere() -> Response:
+    context = current_auth()
+    body = read_body(request)
+    as_json = wants_json_redirect(request, body)
+    if not csrf_valid(request, body, context.origin()):
+        return csrf_failure(context, "signout", as_json)
+    claims = context.current_claims()
+    if claims is None:
+        return auth_redirect(
+            context.sign_in_page_url(error=SESSION_REQUIRED),
+            as_json=as_json,
+            status=401,
+            error=SESSION_REQUIRED,
+        )
+    context.sign_out_everywhere(claims["sub"])
+    response = auth_redirect(context.resolve_callback_url(body.get("callbackUrl")), as_json=as_json)
+    context.set_session_cookie(response, None)
+    rotate_csrf_token()
+    send_safely(
+        signed_out,
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        session=dict(claims),
+    )
+    return response

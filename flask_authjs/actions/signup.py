@@ -1,0 +1,147 @@
+"""``GET/POST {base}/signup``: create an account with email and password, signed in at once.
+
+Only when ``AUTHJS_SIGNUP`` is on (404 otherwise). The email is normalised, so
+``A@Example.com`` and ``a@example.com`` are one account, and the store's unique index
+decides races: of many simultaneous sign-ups for one email, exactly one succeeds and
+the others get a clear "exists already" error. Attempts are rate-limited per client
+address. Success ends like a sign-in (:func:`finish_sign_in` with ``is_new_user``):
+``pages["new_user"]`` or the callbackUrl, and with ``json=true`` the new session.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, render_template, request
+from werkzeug.datastructures import MultiDict
+
+from ..adapters import DuplicateEmail
+from ..body import read_body
+from ..context import AuthContext, current_auth
+from ..csrf import csrf_token, csrf_valid
+from ..errors import (
+    DEFAULT_MESSAGE,
+    EMAIL_TAKEN,
+    MISSING_CSRF,
+    SIGNIN_MESSAGES,
+    SIGNUP_INVALID,
+    TOO_MANY_ATTEMPTS,
+)
+from ..forms import SignUpForm
+from ..providers import CredentialsProvider
+from ..responses import NO_STORE, json_response, plain_error, wants_json_redirect, with_query
+from ..signals import send_safely, user_created
+from .callback import finish_sign_in
+from .signin import csrf_failure
+
+EMAIL_TAKEN_MESSAGE = "An account with this email exists already. Sign in instead."
+
+
+def sign_up_page() -> Response:
+    context = current_auth()
+    if not context.settings.signup:
+        return _turned_off()
+    raw_callback = request.args.get("callbackUrl")
+    callback_url = context.resolve_callback_url(raw_callback) if raw_callback else ""
+    error = request.args.get("error") or (
+        MISSING_CSRF if request.args.get("csrf") == "true" else None
+    )
+    return _page(context, SignUpForm(formdata=None), callback_url, error=error)
+
+
+def sign_up() -> Response:
+    context = current_auth()
+    if not context.settings.signup:
+        return _turned_off()
+    body = read_body(request)
+    as_json = wants_json_redirect(request, body)
+    if not csrf_valid(request, body, context.origin()):
+        return csrf_failure(context, "signup", as_json)
+    callback_url = context.resolve_callback_url(body.get("callbackUrl"))
+    limits = context.rate_limiter.sign_up_limits(request.remote_addr)
+    retry_after = context.rate_limiter.retry_after(limits)
+    if retry_after is not None:
+        response = _rejected(context, None, callback_url, as_json, TOO_MANY_ATTEMPTS, 429)
+        response.headers["Retry-After"] = str(retry_after)
+        return response
+    form = SignUpForm(formdata=MultiDict(body))
+    if not form.validate():
+        return _rejected(context, form, callback_url, as_json, SIGNUP_INVALID, 400)
+    context.rate_limiter.record(limits)
+    password_hash = context.password_hasher.hash(form.password.data)
+    try:
+        created = context.adapter.create_user(
+            form.normalized_email, name=form.name.data or None, password_hash=password_hash
+        )
+    except DuplicateEmail:
+        form.email.errors = [EMAIL_TAKEN_MESSAGE]
+        return _rejected(context, form, callback_url, as_json, EMAIL_TAKEN, 409)
+    user = {key: created[key] for key in ("id", "name", "email", "image")}
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    send_safely(user_created, app, user=user)
+    account = {
+        "provider": _credentials_provider_id(context),
+        "type": "credentials",
+        "providerAccountId": user["id"],
+    }
+    return finish_sign_in(
+        context, user, account, callback_url=callback_url, as_json=as_json, is_new_user=True
+    )
+
+
+def _credentials_provider_id(context: AuthContext) -> str:
+    for provider in context.providers.values():
+        if isinstance(provider, CredentialsProvider):
+            return provider.id
+    return "credentials"
+
+
+def _rejected(
+    context: AuthContext,
+    form: SignUpForm | None,
+    callback_url: str,
+    as_json: bool,
+    error: str,
+    status: int,
+) -> Response:
+    """The page again with the form's errors, or ``{"url", "ok", "error", "errors"}``."""
+    if not as_json:
+        return _page(context, form or SignUpForm(formdata=None), callback_url, error, status)
+    data: dict[str, Any] = {
+        "url": with_query(context.action_url("signup"), {"error": error}),
+        "ok": False,
+        "status": status,
+        "error": error,
+        "errors": form.errors if form is not None else {},
+    }
+    return json_response(data, status)
+
+
+def _page(
+    context: AuthContext,
+    form: SignUpForm,
+    callback_url: str,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    message = None
+    if error in SIGNIN_MESSAGES:
+        message = SIGNIN_MESSAGES[error]
+    elif error and error not in (SIGNUP_INVALID, EMAIL_TAKEN):
+        message = DEFAULT_MESSAGE
+    html = render_template(
+        "authjs/signup.html",
+        form=form,
+        csrf_token=csrf_token(),
+        callback_url=callback_url,
+        error_message=message,
+        base_url=context.base_url(),
+        signin_url=context.sign_in_page_url(callback_url=callback_url or None),
+    )
+    response = Response(html, status=status, mimetype="text/html")
+    response.headers.update(NO_STORE)
+    return response
+
+
+def _turned_off() -> Response:
+    return plain_error("Sign-up is turned off (AUTHJS_SIGNUP).", 404)

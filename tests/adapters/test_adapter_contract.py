@@ -1,0 +1,163 @@
+"""The adapter contract: every store (SQLite, MongoDB) behaves the same way."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from flask_authjs.adapters import Adapter, DuplicateAccount, DuplicateEmail
+from flask_authjs.errors import InvalidInput
+
+NOW = 1_800_000_000
+
+
+def test_a_created_user_is_found_by_id_and_by_email(adapter: Adapter) -> None:
+    user = adapter.create_user("ada@example.com", name="Ada", password_hash="$2b$04$x")
+    assert adapter.get_user(user["id"]) == user
+    assert adapter.get_user_by_email("ada@example.com") == user
+    assert user["password_hash"] == "$2b$04$x"
+
+
+def test_missing_users_are_none(adapter: Adapter) -> None:
+    assert adapter.get_user("nobody") is None
+    assert adapter.get_user_by_email("nobody@example.com") is None
+
+
+def test_an_email_is_unique(adapter: Adapter) -> None:
+    adapter.create_user("ada@example.com")
+    with pytest.raises(DuplicateEmail):
+        adapter.create_user("ada@example.com", name="Other")
+
+
+def test_set_password_hash_replaces_the_hash(adapter: Adapter) -> None:
+    user = adapter.create_user("ada@example.com", password_hash="old")
+    adapter.set_password_hash(user["id"], "new")
+    found = adapter.get_user(user["id"])
+    assert found is not None and found["password_hash"] == "new"
+
+
+def test_an_account_leads_to_its_user(adapter: Adapter) -> None:
+    user = adapter.create_user("ada@example.com")
+    adapter.link_account(
+        user["id"],
+        {"provider": "github", "providerAccountId": "42", "type": "oauth", "scope": "read"},
+    )
+    assert adapter.get_user_by_account("github", "42") == user
+    assert adapter.get_user_by_account("github", "43") is None
+    assert adapter.get_user_by_account("gitlab", "42") is None
+
+
+def test_a_provider_account_links_to_one_user_only(adapter: Adapter) -> None:
+    first = adapter.create_user("ada@example.com")
+    second = adapter.create_user("bob@example.com")
+    account = {"provider": "github", "providerAccountId": "42", "type": "oauth"}
+    adapter.link_account(first["id"], account)
+    with pytest.raises(DuplicateAccount) as raised:
+        adapter.link_account(second["id"], account)
+    assert "github" in str(raised.value)
+    assert adapter.get_user_by_account("github", "42") == first
+
+
+def test_sessions_are_created_read_extended_and_deleted(adapter: Adapter) -> None:
+    adapter.create_session("key-1", "u1", NOW + 60, {"name": "Ada", "email": "a@example.com"})
+    stored = adapter.get_session("key-1")
+    assert stored == {
+        "session_key": "key-1",
+        "user_id": "u1",
+        "expires": NOW + 60,
+        "data": {"name": "Ada", "email": "a@example.com"},
+    }
+    adapter.update_session_expiry("key-1", NOW + 120)
+    stored = adapter.get_session("key-1")
+    assert stored is not None and stored["expires"] == NOW + 120
+    adapter.delete_session("key-1")
+    assert adapter.get_session("key-1") is None
+
+
+def test_deleting_a_users_sessions_leaves_other_users_alone(adapter: Adapter) -> None:
+    for key in ("a1", "a2", "a3"):
+        adapter.create_session(key, "ada", NOW + 60, {})
+    adapter.create_session("b1", "bob", NOW + 60, {})
+    assert adapter.delete_user_sessions("ada") == 3
+    assert adapter.get_session("a1") is None
+    assert adapter.get_session("b1") is not None
+    assert adapter.delete_user_sessions("ada") == 0
+
+
+def test_session_revocation_time_only_moves_forward(adapter: Adapter) -> None:
+    assert adapter.sessions_revoked_at("ada") is None
+    adapter.revoke_user_sessions("ada", NOW)
+    assert adapter.sessions_revoked_at("ada") == NOW
+    adapter.revoke_user_sessions("ada", NOW - 100)
+    assert adapter.sessions_revoked_at("ada") == NOW
+    adapter.revoke_user_sessions("ada", NOW + 5)
+    assert adapter.sessions_revoked_at("ada") == NOW + 5
+    assert adapter.sessions_revoked_at("bob") is None
+
+
+def test_a_verification_token_is_used_once(adapter: Adapter) -> None:
+    adapter.create_verification_token("ada@example.com", "t0ken", NOW + 60)
+    assert adapter.use_verification_token("ada@example.com", "wrong") is None
+    assert adapter.use_verification_token("bob@example.com", "t0ken") is None
+    used = adapter.use_verification_token("ada@example.com", "t0ken")
+    assert used == {"identifier": "ada@example.com", "token": "t0ken", "expires": NOW + 60}
+    assert adapter.use_verification_token("ada@example.com", "t0ken") is None
+
+
+def test_attempts_are_counted_per_key_inside_the_window(adapter: Adapter) -> None:
+    adapter.record_attempt(["account:a", "address:1"], NOW, NOW + 900)
+    adapter.record_attempt(["account:a"], NOW + 10, NOW + 910)
+    adapter.record_attempt(["account:b"], NOW + 20, NOW + 920)
+    counts = adapter.count_attempts(["account:a", "address:1", "address:2"], NOW - 1)
+    assert {key: (c.count, c.oldest) for key, c in counts.items()} == {
+        "account:a": (2, NOW),
+        "address:1": (1, NOW),
+    }
+    later = adapter.count_attempts(["account:a"], NOW + 5)
+    assert (later["account:a"].count, later["account:a"].oldest) == (1, NOW + 10)
+    assert adapter.count_attempts(["account:a"], NOW + 10) == {}
+
+
+HOSTILE_VALUES: list[Any] = [{"$ne": None}, {"$gt": ""}, ["a@example.com"], 1, None, b"a"]
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES, ids=repr)
+def test_only_plain_strings_reach_a_query(adapter: Adapter, value: Any) -> None:
+    adapter.create_user("ada@example.com")
+    with pytest.raises(InvalidInput):
+        adapter.get_user_by_email(value)
+    with pytest.raises(InvalidInput):
+        adapter.get_user(value)
+    with pytest.raises(InvalidInput):
+        adapter.get_session(value)
+    with pytest.raises(InvalidInput):
+        adapter.get_user_by_account("github", value)
+    with pytest.raises(InvalidInput):
+        adapter.use_verification_token("ada@example.com", value)
+    with pytest.raises(InvalidInput):
+        adapter.count_attempts([value], NOW)
+
+
+def test_concurrent_creation_of_one_email_leaves_one_user(adapter: Adapter) -> None:
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(10)
+
+    def create() -> None:
+        start.wait()
+        try:
+            adapter.create_user("race@example.com")
+            outcome = "created"
+        except DuplicateEmail:
+            outcome = "duplicate"
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=create) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["created"] + ["duplicate"] * 9
