@@ -11,7 +11,10 @@ from .decorators import login_required as login_required
 from .errors import AuthJSError as AuthJSError
 from .errors import ConfigurationError as ConfigurationError
 from .extension import AuthJS as AuthJS
+from .loop import RedirectLoopWarning as RedirectLoopWarning
 from .middleware import SessionMiddleware as SessionMiddleware
+from .navigation import sign_in as sign_in
+from .navigation import sign_out as sign_out
 from .providers import CredentialsProvider as CredentialsProvider
 from .providers import GitHubProvider as GitHubProvider
 from .providers import GoogleProvider as GoogleProvider
@@ -33,11 +36,14 @@ __all__ = [
     "GoogleProvider",
     "OAuthProvider",
     "Provider",
+    "RedirectLoopWarning",
     "SessionMiddleware",
     "StubOAuthProvider",
     "account_linked",
     "login_required",
     "session_updated",
+    "sign_in",
+    "sign_out",
     "signed_in",
     "signed_out",
     "user_created",

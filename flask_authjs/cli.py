@@ -1,4 +1,4 @@
-"""``flask authjs ...``: secrets and users from the command line."""
+"""``flask authjs ...``: secrets, users and configuration checks from the command line."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from .adapters import DuplicateEmail
 from .emails import normalize_email
 from .errors import InvalidInput
+from .loop import page_problems
 from .passwords import password_problem
 
 authjs_cli = AppGroup("authjs", help="flask-authjs: secrets, users and checks.")
@@ -43,3 +44,18 @@ def create_user(email: str, name: str | None, password: str) -> None:
     except DuplicateEmail as error:
         raise click.ClickException(f"a user with the email {normalized} exists already") from error
     click.echo(f"created user {user['id']} <{normalized}>")
+
+
+@authjs_cli.command("check")
+def check() -> None:
+    """Check the pages setup (loops, missing routes); exit 1 if anything is wrong."""
+    problems = page_problems(current_app)
+    if not problems:
+        click.echo("flask-authjs: no problems found.")
+        return
+    click.echo(f"flask-authjs: {len(problems)} problem(s) found:")
+    for problem in problems:
+        click.echo(f"\n- pages[{problem.page!r}] = {problem.path!r}")
+        click.echo(f"  Problem: {problem.problem}")
+        click.echo(f"  Fix: {problem.fix}")
+    raise click.exceptions.Exit(1)

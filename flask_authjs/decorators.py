@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -14,6 +15,10 @@ from .errors import SESSION_REQUIRED
 from .responses import json_response
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: Set on every view ``login_required`` returns, so the loop detector can find a guarded
+#: sign-in page.
+GUARDED_ATTRIBUTE = "authjs_login_required"
 
 
 def login_required(view: F) -> F:
@@ -33,7 +38,14 @@ def login_required(view: F) -> F:
             return json_response({"error": SESSION_REQUIRED}, 401)
         return redirect(current_auth().sign_in_page_url(callback_url=requested_path(request)))
 
+    setattr(guarded, GUARDED_ATTRIBUTE, True)
     return cast(F, guarded)
+
+
+def is_guarded(view: Callable[..., Any]) -> bool:
+    """Whether ``view`` is, or wraps (``functools.wraps``), a ``login_required`` view."""
+    innermost = inspect.unwrap(view, stop=lambda f: hasattr(f, GUARDED_ATTRIBUTE))
+    return getattr(innermost, GUARDED_ATTRIBUTE, False) is True
 
 
 def wants_json(request: Request) -> bool:

@@ -16,6 +16,7 @@ from .config import load_settings
 from .context import AuthContext
 from .csrf import csrf_token
 from .errors import ConfigurationError
+from .loop import LoopDetector
 from .middleware import SESSION_KEY, SessionMiddleware
 from .providers import Provider
 from .redirects import same_origin_url
@@ -104,6 +105,7 @@ class AuthJS:
             g.session = context.session_view(request.environ.get(SESSION_KEY))
 
         app.before_request(load_session)
+        LoopDetector(app, context)
         app.add_template_global(csrf_token, "authjs_csrf_token")
         app.register_blueprint(blueprint, url_prefix=settings.base_path)
         install_stub(app, context)

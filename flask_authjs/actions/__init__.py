@@ -18,8 +18,10 @@ from ..errors import BODY_TOO_LARGE, CONFIGURATION, INVALID_INPUT, InvalidInput
 from ..responses import json_response, plain_error
 from . import (
     callback,
+    client,
     csrf,
     error,
+    log,
     providers,
     session,
     signin,
@@ -69,6 +71,8 @@ ROUTES: dict[tuple[str, str], Callable[[], Response]] = {
     ("POST", "signout-everywhere"): signout_everywhere.sign_out_everywhere,
     ("GET", "signup"): signup.sign_up_page,
     ("POST", "signup"): signup.sign_up,
+    ("GET", "client.js"): client.client_script,
+    ("POST", "_log"): log.receive_client_log,
 }
 PROVIDER_ROUTES: dict[tuple[str, str], Callable[[str], Response]] = {
     ("POST", "signin"): signin.sign_in_with_provider,

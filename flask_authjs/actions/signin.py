@@ -26,6 +26,18 @@ def sign_in_page() -> Response:
         return auth_redirect(
             context.sign_in_page_url(callback_url=callback_url, error=error), as_json=False
         )
+    return render_sign_in_page(context, callback_url=callback_url, error=error)
+
+
+def render_sign_in_page(
+    context: AuthContext,
+    *,
+    callback_url: str | None,
+    error: str | None = None,
+    notice: str | None = None,
+) -> Response:
+    """The built-in sign-in form; ``notice`` (the loop detector's, in debug) replaces the error."""
+    error_message = SIGNIN_MESSAGES.get(error, DEFAULT_MESSAGE) if error else None
     html = render_template(
         "authjs/signin.html",
         providers=list(context.providers.values()),
@@ -35,7 +47,7 @@ def sign_in_page() -> Response:
         csrf_token=csrf_token(),
         callback_url=callback_url or "",
         error=error,
-        error_message=(SIGNIN_MESSAGES.get(error, DEFAULT_MESSAGE) if error else None),
+        error_message=notice or error_message,
         base_url=context.base_url(),
         signup_url=(
             with_query(context.action_url("signup"), {"callbackUrl": callback_url})

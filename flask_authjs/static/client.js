@@ -1,0 +1,147 @@
+/* flask-authjs browser client: window.AuthJS = {signIn, signOut, getSession, getCsrfToken,
+ * getProviders}, with the semantics of next-auth/react 4 and no dependencies.
+ *
+ *   <script src="/api/auth/client.js"></script>
+ *   const result = await AuthJS.signIn("credentials", {email, password, redirect: false});
+ *   // {error, status, ok, url, session}: `session` (ok only) is our addition
+ *
+ * The base path is read from this script's own URL. Beyond upstream: signIn() with
+ * redirect:false and no (or an unknown) provider resolves with an error instead of going to
+ * the sign-in page, because on a custom sign-in page that navigation is a loop.
+ * Docs: docs/pages-and-clients.md. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var basePath = script
+    ? new URL(script.src, location.href).pathname.replace(/\/client\.js$/, "")
+    : "/api/auth";
+
+  // GET {base}/<path> as JSON; null when empty ({}), failed or not JSON (as upstream).
+  async function getJson(path) {
+    try {
+      var response = await fetch(basePath + "/" + path, { headers: { Accept: "application/json" } });
+      var data = await response.json();
+      if (!response.ok) throw data;
+      return data && Object.keys(data).length ? data : null;
+    } catch (error) {
+      console.error("[flask-authjs] GET " + basePath + "/" + path + " failed", error);
+      return null;
+    }
+  }
+
+  // POST form fields, asking for {url, ok, status, error[, session]} instead of a redirect.
+  async function post(url, fields) {
+    var response = await fetch(url, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Auth-Return-Redirect": "1",
+        Accept: "application/json",
+      },
+      body: new URLSearchParams(fields),
+    });
+    var data = {};
+    try {
+      data = (await response.json()) || {};
+    } catch (notJson) {
+      data = {};
+    }
+    return { response: response, data: data };
+  }
+
+  function go(url) {
+    window.location.href = url;
+    if (url.indexOf("#") !== -1) window.location.reload();
+  }
+
+  function errorIn(url) {
+    try {
+      return new URL(url, location.href).searchParams.get("error");
+    } catch (notUrl) {
+      return null;
+    }
+  }
+
+  function getSession() {
+    return getJson("session");
+  }
+
+  async function getCsrfToken() {
+    var data = await getJson("csrf");
+    return data ? data.csrfToken : undefined;
+  }
+
+  function getProviders() {
+    return getJson("providers");
+  }
+
+  async function signIn(provider, options, authorizationParams) {
+    options = options || {};
+    var callbackUrl = options.callbackUrl || location.href;
+    var redirect = options.redirect !== false;
+    var providers = await getProviders();
+    if (!providers) {
+      go(basePath + "/error");
+      return undefined;
+    }
+    if (!provider || !Object.prototype.hasOwnProperty.call(providers, provider)) {
+      if (redirect) {
+        go(basePath + "/signin?" + new URLSearchParams({ callbackUrl: callbackUrl }));
+        return undefined;
+      }
+      console.error(
+        "[flask-authjs] signIn() needs a provider id with redirect:false, e.g. " +
+          'signIn("credentials", {...}); known: ' + Object.keys(providers).join(", ")
+      );
+      return { error: provider ? "UnknownProvider" : "ProviderRequired", status: 400, ok: false, url: null };
+    }
+    var type = providers[provider].type;
+    var url = basePath + "/" + (type === "credentials" ? "callback" : "signin") + "/" + encodeURIComponent(provider);
+    if (authorizationParams) url += "?" + new URLSearchParams(authorizationParams);
+    var fields = Object.assign({}, options, {
+      csrfToken: await getCsrfToken(),
+      callbackUrl: callbackUrl,
+      json: "true",
+    });
+    delete fields.redirect;
+    var answer = await post(url, fields);
+    var data = answer.data;
+    if (redirect || (type !== "credentials" && type !== "email")) {
+      go(data.url || callbackUrl);
+      return undefined;
+    }
+    var error = data.error || errorIn(data.url);
+    var result = {
+      error: error || null,
+      status: answer.response.status,
+      ok: answer.response.ok,
+      url: error ? null : data.url || null,
+    };
+    if (answer.response.ok) result.session = data.session || (await getSession());
+    return result;
+  }
+
+  async function signOut(options) {
+    options = options || {};
+    var callbackUrl = options.callbackUrl || location.href;
+    var answer = await post(basePath + "/signout", {
+      csrfToken: await getCsrfToken(),
+      callbackUrl: callbackUrl,
+      json: "true",
+    });
+    if (options.redirect !== false) {
+      go(answer.data.url || callbackUrl);
+      return undefined;
+    }
+    return answer.data;
+  }
+
+  window.AuthJS = {
+    basePath: basePath,
+    signIn: signIn,
+    signOut: signOut,
+    getSession: getSession,
+    getCsrfToken: getCsrfToken,
+    getProviders: getProviders,
+  };
+})();
