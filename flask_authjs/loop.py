@@ -27,6 +27,7 @@ from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter, RequestRedirect
 
+from .actions import harden
 from .actions.signin import render_sign_in_page
 from .context import AuthContext
 from .decorators import is_guarded
@@ -90,12 +91,14 @@ class LoopDetector:
             return response
         self._report(loop)
         debug = current_app.debug or self.context.settings.debug
-        return render_sign_in_page(
+        form = render_sign_in_page(
             self.context,
             callback_url=self._way_out(page, origin),
             error=request.args.get("error"),
             notice=loop.message if debug else None,
         )
+        # The blueprint's own headers were set on the redirect this form replaces.
+        return harden(form) if request.blueprint == "authjs" else form
 
     def check_once(self) -> None:
         """In debug, log the static problems at the first request (the routes exist by then)."""
@@ -125,9 +128,7 @@ class LoopDetector:
         if target is None:
             return None
         target_path = path_of(target)
-        returns_to_page = target_path == page_path and (
-            _callback_path(target, origin) == page_path
-        )
+        returns_to_page = target_path == page_path and (_callback_path(target, origin) == page_path)
         here = path_of(request.path)
         if here == path_of(sign_in_action) and returns_to_page:
             return self._loop(page_path, SIGN_IN_WITHOUT_PROVIDER)
@@ -222,8 +223,7 @@ def page_problems(app: Flask) -> list[PageProblem]:
                 PageProblem(
                     name,
                     page,
-                    "no route of the app serves GET at this path, so people sent there "
-                    "get a 404.",
+                    "no route of the app serves GET at this path, so people sent there get a 404.",
                     "register a view for it (routes added after AuthJS(app) count), or "
                     "correct the path.",
                     is_loop=False,

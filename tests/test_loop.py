@@ -16,9 +16,10 @@ import pytest
 from flask import Flask, g, redirect, render_template_string, request
 from flask.testing import FlaskClient
 
-from .conftest import PASSWORD, USER, AppFactory, csrf_token
 from flask_authjs import RedirectLoopWarning, login_required, sign_in
 from flask_authjs.loop import page_problems
+
+from .conftest import PASSWORD, USER, AppFactory, csrf_token
 
 CUSTOM_PAGE = """<h1>Our sign-in page</h1>
 <form action="/api/auth/callback/credentials" method="POST" id="good-form">
@@ -77,6 +78,7 @@ def test_sign_in_without_provider_from_the_custom_page_is_detected_and_broken(
     assert hops == [SEED_LOOP_URL]  # no redirect back to /sign-in at all
     assert response.status_code == 200
     assert 'action="http://localhost/api/auth/callback/credentials"' in response.text
+    assert response.headers["X-Frame-Options"] == "DENY"  # still an auth page's headers
     message = str(caught[0].message)
     assert 'signIn("credentials"' in message
     assert "/api/auth/callback/credentials" in message

@@ -1,0 +1,200 @@
+"""``{base}/client.js`` in Chromium: each outcome of signIn, signOut and the readers.
+
+Runs against the demo (its "sign in with fetch" page loads the client) and, for the seed's
+loop, against a custom sign-in page whose script calls ``AuthJS.signIn()`` with no provider.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask, render_template_string
+
+from demo.app import DEMO_EMAIL, DEMO_PASSWORD, create_app
+from flask_authjs import RedirectLoopWarning
+
+from ..conftest import PASSWORD, USER, AppFactory
+
+CLIENT_JS = Path(__file__).resolve().parents[2] / "flask_authjs" / "static" / "client.js"
+ESBUILD = Path(__file__).resolve().parents[1] / "nextauth" / "node_modules" / ".bin" / "esbuild"
+
+
+def demo(tmp_path: Path) -> Callable[[str], Flask]:
+    def make(base_url: str) -> Flask:
+        return create_app(
+            {
+                "AUTHJS_URL": base_url,
+                "AUTHJS_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+                "AUTHJS_BCRYPT_ROUNDS": 4,
+            }
+        )
+
+    return make
+
+
+def sign_in_call(password: str, **options: Any) -> str:
+    """The JavaScript call ``AuthJS.signIn("credentials", {...})`` for the demo user."""
+    extra = "".join(f", {key}: {value}" for key, value in options.items())
+    return (
+        f"AuthJS.signIn('credentials', {{email: '{DEMO_EMAIL}', "
+        f"password: '{password}', callbackUrl: '/dashboard'{extra}}})"
+    )
+
+
+def awaited(call: str) -> str:
+    return f"() => {call}"
+
+
+def started(call: str) -> str:
+    """Start ``call`` without waiting: it navigates, which ends the page's script context."""
+    return f"() => {{ {call}; }}"
+
+
+def test_readers_return_next_auth_shapes(page: Any, live_server: Any, tmp_path: Path) -> None:
+    base = live_server(demo(tmp_path))
+    page.goto(f"{base}/fetch-sign-in")
+    assert page.evaluate("() => AuthJS.basePath") == "/api/auth"
+    providers = page.evaluate("() => AuthJS.getProviders()")
+    assert providers["credentials"]["type"] == "credentials"
+    assert providers["credentials"]["callbackUrl"] == f"{base}/api/auth/callback/credentials"
+    token = page.evaluate("() => AuthJS.getCsrfToken()")
+    assert isinstance(token, str) and len(token) > 20
+    assert page.evaluate("() => AuthJS.getSession()") is None
+
+
+def test_sign_in_without_redirect_reports_failure_then_success_with_the_session(
+    page: Any, live_server: Any, tmp_path: Path
+) -> None:
+    base = live_server(demo(tmp_path))
+    page.goto(f"{base}/fetch-sign-in")
+
+    wrong = page.evaluate(awaited(sign_in_call("wrong password", redirect="false")))
+    assert wrong == {"error": "CredentialsSignin", "status": 401, "ok": False, "url": None}
+
+    right = page.evaluate(awaited(sign_in_call(DEMO_PASSWORD, redirect="false")))
+    session = right.pop("session")
+    assert right == {"error": None, "status": 200, "ok": True, "url": f"{base}/dashboard"}
+    assert session["user"]["email"] == DEMO_EMAIL and session["user"]["id"]
+    assert page.evaluate("() => AuthJS.getSession()") == session
+    assert page.url == f"{base}/fetch-sign-in"  # redirect:false never navigated
+
+
+def test_sign_out_without_redirect_ends_the_session(
+    page: Any, live_server: Any, tmp_path: Path
+) -> None:
+    base = live_server(demo(tmp_path))
+    page.goto(f"{base}/fetch-sign-in")
+    page.evaluate(awaited(sign_in_call(DEMO_PASSWORD, redirect="false")))
+
+    result = page.evaluate("() => AuthJS.signOut({redirect: false, callbackUrl: '/'})")
+    assert result == {"url": f"{base}/", "ok": True, "status": 200, "error": None}
+    assert page.evaluate("() => AuthJS.getSession()") is None
+    assert page.url == f"{base}/fetch-sign-in"
+
+
+@pytest.mark.parametrize("provider", ["undefined", "'github'"], ids=["none", "unknown"])
+def test_sign_in_without_a_known_provider_and_redirect_false_does_not_navigate(
+    page: Any, live_server: Any, tmp_path: Path, provider: str
+) -> None:
+    base = live_server(demo(tmp_path))
+    page.goto(f"{base}/fetch-sign-in")
+    result = page.evaluate(f"() => AuthJS.signIn({provider}, {{redirect: false}})")
+    expected = "ProviderRequired" if provider == "undefined" else "UnknownProvider"
+    assert result == {"error": expected, "status": 400, "ok": False, "url": None}
+    assert page.url == f"{base}/fetch-sign-in"
+
+
+def test_sign_in_and_out_with_redirect_navigate_like_next_auth(
+    page: Any, live_server: Any, tmp_path: Path
+) -> None:
+    base = live_server(demo(tmp_path))
+    page.goto(f"{base}/fetch-sign-in")
+    page.evaluate(started(sign_in_call("wrong password")))
+    page.wait_for_url(f"{base}/api/auth/signin?**error=CredentialsSignin**")
+    assert "Sign in failed" in page.locator("#signin-error").inner_text()
+
+    page.goto(f"{base}/fetch-sign-in")
+    page.evaluate(started(sign_in_call(DEMO_PASSWORD)))
+    page.wait_for_url(f"{base}/dashboard")
+    assert page.locator("#who").inner_text() == DEMO_EMAIL
+
+    page.goto(f"{base}/fetch-sign-in")
+    page.evaluate(started("AuthJS.signOut({callbackUrl: '/'})"))
+    page.wait_for_url(f"{base}/")
+    assert page.locator("#sign-in").is_visible()
+
+
+def test_the_demo_fetch_page_signs_in_without_a_page_load(
+    page: Any, live_server: Any, tmp_path: Path
+) -> None:
+    base = live_server(demo(tmp_path))
+    page.goto(f"{base}/fetch-sign-in")
+    page.fill("#fetch-password", "wrong password")
+    page.click("#fetch-form button")
+    page.wait_for_function("document.getElementById('fetch-result').textContent !== ''")
+    assert page.locator("#fetch-result").inner_text() == "Sign-in failed: CredentialsSignin"
+
+    page.fill("#fetch-password", DEMO_PASSWORD)
+    page.click("#fetch-form button")
+    page.wait_for_function(
+        "document.getElementById('fetch-result').textContent.startsWith('Signed')"
+    )
+    assert page.locator("#fetch-result").inner_text().startswith(f"Signed in as {DEMO_EMAIL} (id ")
+    assert page.url == f"{base}/fetch-sign-in"
+
+
+SEED_PAGE = """<!doctype html><title>Sign in</title><h1>Custom sign-in</h1>
+<script src="/api/auth/client.js"></script>
+<script>AuthJS.signIn();  /* the seed's mistake: no provider */</script>"""
+
+
+def test_the_seed_loop_in_a_browser_ends_on_a_sign_in_form(
+    page: Any, live_server: Any, app_factory: AppFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    visits: list[str] = []
+
+    def make(base_url: str) -> Flask:
+        app = app_factory(pages={"sign_in": "/sign-in"}, URL=base_url)
+
+        @app.get("/sign-in")
+        def custom_sign_in() -> str:
+            visits.append("/sign-in")
+            return render_template_string(SEED_PAGE)
+
+        return app
+
+    base = live_server(make)
+    with pytest.warns(RedirectLoopWarning):
+        page.goto(f"{base}/sign-in")
+        page.wait_for_url(f"{base}/api/auth/signin?**")
+        page.wait_for_load_state()
+    assert visits == ["/sign-in"]  # one visit, no bounce
+    assert page.locator("h1").inner_text() == "Sign in"
+    loops = [r for r in caplog.records if r.levelno == logging.WARNING and "loop" in r.message]
+    assert len(loops) == 1
+
+    page.fill("#input-email-for-credentials-provider", USER["email"])
+    page.fill("#input-password-for-credentials-provider", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    assert visits == ["/sign-in"]
+
+
+def test_client_js_stays_small_when_minified(tmp_path: Path) -> None:
+    """The aim: under 5 KB minified (measured with the esbuild of tests/nextauth)."""
+    if not ESBUILD.exists() or shutil.which("node") is None:
+        reason = "esbuild is not installed (cd tests/nextauth && npm ci)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI must run this test", pytrace=False)
+        pytest.skip(reason)
+    minified = subprocess.run(
+        [str(ESBUILD), "--minify", str(CLIENT_JS)], check=True, capture_output=True
+    ).stdout
+    assert len(minified) < 5 * 1024
