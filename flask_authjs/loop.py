@@ -83,8 +83,10 @@ class LoopDetector:
             return response
         page = self.context.auth.pages.get("sign_in")
         location = response.headers.get("Location")
+        if page is None or not location:
+            return response
         origin = self._origin()
-        if page is None or not location or origin is None:
+        if origin is None:
             return response
         loop = self._find_loop(page, location, origin)
         if loop is None:
@@ -95,7 +97,7 @@ class LoopDetector:
             self.context,
             callback_url=self._way_out(page, origin),
             error=request.args.get("error"),
-            notice=loop.message if debug else None,
+            notice=f"flask-authjs, shown in debug mode only: {loop.message}" if debug else None,
         )
         # The blueprint's own headers were set on the redirect this form replaces.
         return harden(form) if request.blueprint == "authjs" else form

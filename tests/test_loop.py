@@ -11,6 +11,7 @@ import logging
 import warnings
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from flask import Flask, g, redirect, render_template_string, request
@@ -146,6 +147,19 @@ def test_the_way_out_is_the_callback_url_the_sign_in_page_was_given(
     with pytest.warns(RedirectLoopWarning):
         response = client.get("/api/auth/signin", query_string={"callbackUrl": nested})
     assert 'name="callbackUrl" value="http://localhost/dashboard"' in response.text
+
+
+@pytest.mark.parametrize(
+    "hostile", ["https://evil.example/", "//evil.example", "https:evil.example", "javascript:x"]
+)
+def test_the_way_out_never_leads_off_site(app_factory: AppFactory, hostile: str) -> None:
+    client = app_with_page(app_factory, good_page).test_client()
+    nested = f"http://localhost/sign-in?callbackUrl={quote(hostile, safe='')}"
+    with pytest.warns(RedirectLoopWarning):
+        response = client.get("/api/auth/signin", query_string={"callbackUrl": nested})
+    assert response.status_code == 200
+    assert 'name="callbackUrl" value=""' in response.text
+    assert "evil" not in response.text
 
 
 def test_login_required_on_the_sign_in_view_is_detected_and_broken(
