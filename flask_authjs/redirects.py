@@ -27,7 +27,7 @@ def same_origin_url(target: object, origin: str) -> str | None:
             return None
         return quote(origin + target, safe=_URL_SAFE)
     rest = _strip_origin(target, origin)
-    if rest is None or not (rest == "" or rest[0] in "/?#"):
+    if rest is None or rest.startswith("//") or not (rest == "" or rest[0] in "/?#"):
         return None
     return quote(origin + (rest or "/"), safe=_URL_SAFE)
 
