@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask, Response, redirect, request
 
-from flask_authjs import CredentialsProvider, Provider, sign_in, sign_out
+from flask_authjs import CredentialsProvider, Provider, StubOAuthProvider, sign_in, sign_out
 
 from .conftest import AppFactory, authorize
 from .conftest import sign_in as post_credentials
@@ -94,6 +94,20 @@ def test_an_oauth_start_is_a_self_submitting_csrf_protected_form(app_factory: Ap
     started = client.post("/api/auth/signin/idp", data=fields)
     assert started.headers["Location"] == f"{IDP}?return=http://localhost/dashboard"
     assert 'getElementById("authjs-start").submit()' in client.get("/api/auth/static/start.js").text
+
+
+def test_sign_in_with_the_stub_provider_starts_the_real_oauth_flow(
+    app_factory: AppFactory,
+) -> None:
+    providers = [CredentialsProvider(authorize), StubOAuthProvider()]
+    client = app_with_views(app_factory, providers=providers, STUB_OAUTH=True).test_client()
+    page = client.get("/profile?provider=stub&next=/dashboard")
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page.text))
+
+    started = client.post("/api/auth/signin/stub", data=fields)
+    assert started.status_code == 302
+    assert "code_challenge_method=S256" in started.headers["Location"]
+    assert any(h.startswith("authjs.state=") for h in started.headers.getlist("Set-Cookie"))
 
 
 def test_sign_out_goes_to_the_confirmation_page(app_factory: AppFactory) -> None:
