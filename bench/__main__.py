@@ -63,6 +63,12 @@ def report(results: dict[str, Any]) -> list[str]:
         f"  missing account:  {m['sign_in_ms']:.1f} ms, overhead {m['overhead_ms']:.2f} ms; "
         f"missing/existing {s['missing_over_existing']:.3f} (target within 5%)"
     )
+    c4 = s["overhead_at_cost_4"]
+    lines.append(
+        f"  at cost 4 (bcrypt {c4['existing']['bcrypt_ms']:.2f} ms): overhead "
+        f"{c4['existing']['overhead_ms']:.2f} ms existing, {c4['missing']['overhead_ms']:.2f} ms"
+        f" missing {verdict(c4['existing']['overhead_ms'], 5, at_most=True)}"
+    )
     st = s["store_scaling"]
     lines.append(
         f"  store {st['users_large']:,} vs {st['users_small']} users: "
