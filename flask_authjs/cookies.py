@@ -69,6 +69,8 @@ def read_chunked(cookie_header: str, base_name: str) -> ChunkedCookie:
     broken = False
     chunk_prefix = base_name + "."
     for pair in cookie_header.split(";"):
+        if base_name not in pair:  # cheap skip of the app's other cookies
+            continue
         name, sep, value = pair.strip().partition("=")
         if not sep:
             continue

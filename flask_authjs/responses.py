@@ -37,7 +37,7 @@ def json_response(data: Any, status: int = 200, *, cache: bool = False) -> Respo
     response = jsonify(data)
     response.status_code = status
     if not cache:
-        response.headers.update(NO_STORE)
+        response.headers.extend(NO_STORE)  # a fresh response has none of them: no lookups
     return response
 
 

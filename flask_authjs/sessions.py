@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
 from .adapters import Adapter, StoreUnavailable
@@ -184,6 +185,8 @@ def session_from_claims(claims: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=4096)
 def iso_time(timestamp: int) -> str:
+    """``exp`` as Auth.js writes it; cached, since every request of a session asks again."""
     moment = datetime.fromtimestamp(timestamp, tz=UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")

@@ -1,0 +1,30 @@
+"""The WSGI apps the real-server benchmark serves: ``bench.serve:demo`` and ``bench.serve:bare``.
+
+Both are built at import, in each server worker, from the environment the benchmark
+sets: ``BENCH_STORE`` (a SQLite file for the demo) and ``BENCH_ORIGIN`` (``AUTHJS_URL``).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from demo.app import create_app
+
+from .replay import SECRET_KEY, bare_app
+
+
+def demo_app() -> Flask:
+    config: dict[str, Any] = {
+        "SECRET_KEY": SECRET_KEY,
+        "AUTHJS_URL": os.environ.get("BENCH_ORIGIN", "http://127.0.0.1:8000"),
+        "AUTHJS_DATABASE_URL": "sqlite:///" + os.environ.get("BENCH_STORE", "/tmp/bench.sqlite3"),
+        "AUTHJS_BCRYPT_ROUNDS": 4,
+    }
+    return create_app(config)
+
+
+demo = demo_app() if os.environ.get("BENCH_APP", "demo") == "demo" else None
+bare = bare_app()
