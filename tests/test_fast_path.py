@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import SECRET
+from .conftest import SECRET
 
 from flask_authjs.cookies import read_chunked
 from flask_authjs.responses import NO_STORE, json_response
