@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from .conftest import SECRET
 
 from flask_authjs.cookies import read_chunked
 from flask_authjs.responses import NO_STORE, json_response
 from flask_authjs.sessions import iso_time
 from flask_authjs.tokens import TokenCodec
+
+from .conftest import SECRET
 
 
 def test_iso_time_is_auth_js_format_and_cached() -> None:

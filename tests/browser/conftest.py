@@ -16,6 +16,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from demo.app import create_app
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -78,3 +80,18 @@ def live_server() -> Iterator[LiveServer]:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+def demo(tmp_path: Path) -> Callable[[str], Flask]:
+    """A ``live_server`` factory for the demo app on a fresh store in ``tmp_path``."""
+
+    def make(base_url: str) -> Flask:
+        return create_app(
+            {
+                "AUTHJS_URL": base_url,
+                "AUTHJS_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+                "AUTHJS_BCRYPT_ROUNDS": 4,
+            }
+        )
+
+    return make

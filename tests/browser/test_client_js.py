@@ -10,33 +10,20 @@ import logging
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask, render_template_string
 
-from demo.app import DEMO_EMAIL, DEMO_PASSWORD, create_app
+from demo.app import DEMO_EMAIL, DEMO_PASSWORD
 from flask_authjs import RedirectLoopWarning
 
 from ..conftest import PASSWORD, USER, AppFactory
+from .conftest import demo
 
 CLIENT_JS = Path(__file__).resolve().parents[2] / "flask_authjs" / "static" / "client.js"
 ESBUILD = Path(__file__).resolve().parents[1] / "nextauth" / "node_modules" / ".bin" / "esbuild"
-
-
-def demo(tmp_path: Path) -> Callable[[str], Flask]:
-    def make(base_url: str) -> Flask:
-        return create_app(
-            {
-                "AUTHJS_URL": base_url,
-                "AUTHJS_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-                "AUTHJS_BCRYPT_ROUNDS": 4,
-            }
-        )
-
-    return make
 
 
 def sign_in_call(password: str, **options: Any) -> str:

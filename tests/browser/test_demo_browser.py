@@ -5,20 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from demo.app import DEMO_EMAIL, DEMO_PASSWORD, create_app
+from demo.app import DEMO_EMAIL, DEMO_PASSWORD
 
-
-def demo(tmp_path: Path) -> Any:
-    def make(base_url: str) -> Any:
-        return create_app(
-            {
-                "AUTHJS_URL": base_url,
-                "AUTHJS_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-                "AUTHJS_BCRYPT_ROUNDS": 4,
-            }
-        )
-
-    return make
+from .conftest import demo
 
 
 def test_sign_in_through_the_custom_page_reach_the_dashboard_and_sign_out(

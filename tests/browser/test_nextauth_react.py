@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 
-from demo.app import DEMO_EMAIL, DEMO_PASSWORD, create_app
+from demo.app import DEMO_EMAIL, DEMO_PASSWORD
+
+from .conftest import demo
 
 NEXTAUTH_DIR = Path(__file__).resolve().parents[1] / "nextauth"
 
@@ -32,19 +32,6 @@ def nextauth_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     bundle = tmp_path_factory.mktemp("nextauth") / "next-auth-react.js"
     subprocess.run(["node", str(NEXTAUTH_DIR / "build.mjs"), str(bundle)], check=True)
     return bundle
-
-
-def demo(tmp_path: Path) -> Callable[[str], Flask]:
-    def make(base_url: str) -> Flask:
-        return create_app(
-            {
-                "AUTHJS_URL": base_url,
-                "AUTHJS_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-                "AUTHJS_BCRYPT_ROUNDS": 4,
-            }
-        )
-
-    return make
 
 
 def sign_in_call(password: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .test_demo_browser import demo
+from .conftest import demo
 
 
 def test_sign_in_with_the_stub_from_the_demo(page: Any, live_server: Any, tmp_path: Path) -> None:
