@@ -29,6 +29,7 @@ from . import (
     signout_everywhere,
     signup,
 )
+from .posts import CSRFFailed, csrf_failure
 
 
 def _template_folder() -> str:
@@ -125,6 +126,11 @@ def _wants_json() -> bool:
         or request.headers.get("X-Auth-Return-Redirect") == "1"
         or request.accept_mimetypes.best == "application/json"
     )
+
+
+@blueprint.errorhandler(CSRFFailed)
+def _csrf_failed(failure: CSRFFailed) -> Response:
+    return csrf_failure(current_auth(), failure)
 
 
 @blueprint.errorhandler(InvalidInput)

@@ -14,10 +14,9 @@ from typing import Any
 from flask import Response, current_app, request
 
 from ..adapters import StoreUnavailable
-from ..body import read_body
 from ..context import AuthContext, current_auth
 from ..cookies import read_chunked
-from ..csrf import csrf_valid, rotate_csrf_token
+from ..csrf import rotate_csrf_token
 from ..errors import (
     ACCESS_DENIED,
     CONFIGURATION,
@@ -27,10 +26,10 @@ from ..errors import (
 )
 from ..providers import CredentialsProvider
 from ..providers.credentials import PasswordRejected
-from ..responses import auth_redirect, plain_error, wants_json_redirect, with_query
+from ..responses import auth_redirect, plain_error, with_query
 from ..sessions import claims_for_user
 from ..signals import send_safely, signed_in
-from .signin import csrf_failure
+from .posts import checked_post
 
 #: Form fields that belong to the protocol, not to the user's credentials.
 PROTOCOL_FIELDS = ("csrfToken",)
@@ -49,10 +48,8 @@ def callback(provider_id: str) -> Response:
 
 
 def credentials_callback(context: AuthContext, provider: CredentialsProvider) -> Response:
-    body = read_body(request)
-    as_json = wants_json_redirect(request, body)
-    if not csrf_valid(request, body, context.origin()):
-        return csrf_failure(context, "signin", as_json)
+    post = checked_post(context, failure_page="signin")
+    body, as_json = post.body, post.as_json
     cookie_callback = read_chunked(
         request.headers.get("Cookie", ""), context.cookie_names().callback_url
     ).value

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Response, render_template, request
 
-from ..body import read_body
 from ..context import AuthContext, current_auth
 from ..cookies import set_cookie_header
-from ..csrf import csrf_token, csrf_valid
+from ..csrf import csrf_token
 from ..errors import DEFAULT_MESSAGE, MISSING_CSRF, SIGNIN_MESSAGES
 from ..providers import CredentialsProvider
-from ..responses import NO_STORE, auth_redirect, wants_json_redirect, with_query
+from ..responses import NO_STORE, auth_redirect, with_query
+from .posts import checked_post
 
 UNKNOWN_PROVIDER = "Signin"
 
@@ -70,10 +70,8 @@ def render_sign_in_page(
 def sign_in_with_provider(provider_id: str) -> Response:
     """Start a sign-in: OAuth providers redirect away; credentials go to the page."""
     context = current_auth()
-    body = read_body(request)
-    as_json = wants_json_redirect(request, body)
-    if not csrf_valid(request, body, context.origin()):
-        return csrf_failure(context, "signin", as_json)
+    post = checked_post(context, failure_page="signin")
+    body, as_json = post.body, post.as_json
     provider = context.providers.get(provider_id)
     if provider is None:
         return auth_redirect(
@@ -87,8 +85,3 @@ def sign_in_with_provider(provider_id: str) -> Response:
     if started is not None:
         return started
     return auth_redirect(context.sign_in_page_url(callback_url=callback_url), as_json=as_json)
-
-
-def csrf_failure(context: AuthContext, action: str, as_json: bool) -> Response:
-    url = with_query(context.action_url(action), {"csrf": "true", "error": MISSING_CSRF})
-    return auth_redirect(url, as_json=as_json, status=403, error=MISSING_CSRF)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import Response, current_app, render_template, request
 
-from ..body import read_body
 from ..context import current_auth
-from ..csrf import csrf_token, csrf_valid, rotate_csrf_token
-from ..responses import NO_STORE, auth_redirect, wants_json_redirect
+from ..csrf import csrf_token, rotate_csrf_token
+from ..responses import NO_STORE, auth_redirect
 from ..signals import send_safely, signed_out
-from .signin import csrf_failure
+from .posts import checked_post
 
 
 def sign_out_page() -> Response:
@@ -31,10 +30,8 @@ def sign_out_page() -> Response:
 
 def sign_out() -> Response:
     context = current_auth()
-    body = read_body(request)
-    as_json = wants_json_redirect(request, body)
-    if not csrf_valid(request, body, context.origin()):
-        return csrf_failure(context, "signout", as_json)
+    post = checked_post(context, failure_page="signout")
+    body, as_json = post.body, post.as_json
     claims = context.current_claims()
     response = auth_redirect(context.resolve_callback_url(body.get("callbackUrl")), as_json=as_json)
     context.end_session(response)

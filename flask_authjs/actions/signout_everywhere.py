@@ -7,23 +7,20 @@ cookie is cleared now.
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, current_app
 
-from ..body import read_body
 from ..context import current_auth
-from ..csrf import csrf_valid, rotate_csrf_token
+from ..csrf import rotate_csrf_token
 from ..errors import SESSION_REQUIRED
-from ..responses import auth_redirect, wants_json_redirect
+from ..responses import auth_redirect
 from ..signals import send_safely, signed_out
-from .signin import csrf_failure
+from .posts import checked_post
 
 
 def sign_out_everywhere() -> Response:
     context = current_auth()
-    body = read_body(request)
-    as_json = wants_json_redirect(request, body)
-    if not csrf_valid(request, body, context.origin()):
-        return csrf_failure(context, "signout", as_json)
+    post = checked_post(context, failure_page="signout")
+    body, as_json = post.body, post.as_json
     claims = context.current_claims()
     if claims is None:
         return auth_redirect(

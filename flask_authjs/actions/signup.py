@@ -16,9 +16,8 @@ from flask import Response, current_app, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from ..adapters import DuplicateEmail
-from ..body import read_body
 from ..context import AuthContext, current_auth
-from ..csrf import csrf_token, csrf_valid
+from ..csrf import csrf_token
 from ..errors import (
     DEFAULT_MESSAGE,
     EMAIL_TAKEN,
@@ -29,10 +28,10 @@ from ..errors import (
 )
 from ..forms import SignUpForm
 from ..providers import CredentialsProvider
-from ..responses import NO_STORE, json_response, plain_error, wants_json_redirect, with_query
+from ..responses import NO_STORE, json_response, plain_error, with_query
 from ..signals import send_safely, user_created
 from .callback import finish_sign_in
-from .signin import csrf_failure
+from .posts import checked_post
 
 EMAIL_TAKEN_MESSAGE = "An account with this email exists already. Sign in instead."
 
@@ -53,10 +52,8 @@ def sign_up() -> Response:
     context = current_auth()
     if not context.settings.signup:
         return _turned_off()
-    body = read_body(request)
-    as_json = wants_json_redirect(request, body)
-    if not csrf_valid(request, body, context.origin()):
-        return csrf_failure(context, "signup", as_json)
+    post = checked_post(context, failure_page="signup")
+    body, as_json = post.body, post.as_json
     callback_url = context.resolve_callback_url(body.get("callbackUrl"))
     limits = context.rate_limiter.sign_up_limits(request.remote_addr)
     retry_after = context.rate_limiter.retry_after(limits)

@@ -1,0 +1,46 @@
+"""The common start of every state-changing POST: read the body, check CSRF.
+
+A failed check raises :class:`CSRFFailed`, which the blueprint answers the Auth.js way
+(a redirect to ``<page>?csrf=true``, or 403 ``{"url": ...}`` in JSON mode), so no action
+can forget the check or answer it differently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Response, request
+
+from ..body import read_body
+from ..context import AuthContext
+from ..csrf import csrf_valid
+from ..errors import MISSING_CSRF
+from ..responses import auth_redirect, wants_json_redirect, with_query
+
+
+@dataclass(frozen=True)
+class CheckedPost:
+    body: dict[str, Any]
+    as_json: bool
+
+
+class CSRFFailed(Exception):
+    def __init__(self, page: str, as_json: bool) -> None:
+        super().__init__(page)
+        self.page = page
+        self.as_json = as_json
+
+
+def checked_post(context: AuthContext, *, failure_page: str) -> CheckedPost:
+    """The POST body, once its CSRF token is valid; ``failure_page`` is where a failure goes."""
+    body = read_body(request)
+    as_json = wants_json_redirect(request, body)
+    if not csrf_valid(request, body, context.origin()):
+        raise CSRFFailed(failure_page, as_json)
+    return CheckedPost(body, as_json)
+
+
+def csrf_failure(context: AuthContext, failure: CSRFFailed) -> Response:
+    url = with_query(context.action_url(failure.page), {"csrf": "true", "error": MISSING_CSRF})
+    return auth_redirect(url, as_json=failure.as_json, status=403, error=MISSING_CSRF)
