@@ -23,6 +23,11 @@ def demo_app() -> Flask:
         "AUTHJS_DATABASE_URL": "sqlite:///" + os.environ.get("BENCH_STORE", "/tmp/bench.sqlite3"),
         "AUTHJS_BCRYPT_ROUNDS": 4,
     }
+    if "BENCH_STORE_TIMEOUT" in os.environ:
+        config["AUTHJS_STORE_TIMEOUT"] = float(os.environ["BENCH_STORE_TIMEOUT"])
+    if os.environ.get("BENCH_RATE_LIMITS") == "off":
+        # The load test sends every failure from 127.0.0.1, which the limits would stop.
+        config.update(AUTHJS_RATE_LIMIT_PER_ADDRESS=0, AUTHJS_SIGNUP_LIMIT_PER_ADDRESS=0)
     return create_app(config)
 
 

@@ -69,11 +69,14 @@ def command(server: str, target: str, port: int) -> list[str]:
 
 
 @contextmanager
-def running(server: str, app: str, store: str) -> Iterator[int]:
+def running(
+    server: str, app: str, store: str, extra_env: dict[str, str] | None = None
+) -> Iterator[int]:
     """A server on a free port of 127.0.0.1, stopped (its whole process group) on exit."""
     port = free_port()
     env = {
         **os.environ,
+        **(extra_env or {}),
         "PYTHONPATH": ROOT,
         "BENCH_APP": app,
         "BENCH_STORE": store,
