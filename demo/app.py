@@ -13,7 +13,7 @@ import os
 from contextlib import suppress
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template
 
 from flask_authjs import (
     AuthJS,
@@ -28,6 +28,10 @@ from flask_authjs.adapters import DuplicateEmail
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
 DEMO_ADDRESS = "http://127.0.0.1:5000"
+DEMO_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -64,6 +68,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.get("/fetch-sign-in")
     def fetch_sign_in() -> str:
         return render_template("fetch_signin.html")
+
+    @app.after_request
+    def harden(response: Response) -> Response:
+        # What any app should send on its own pages; flask-authjs does it for /api/auth.
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", DEMO_POLICY)
+        return response
 
     app.extensions["authjs_demo"] = auth
     return app

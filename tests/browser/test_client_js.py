@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, render_template_string
+from playwright.sync_api import expect
 
 from demo.app import DEMO_EMAIL, DEMO_PASSWORD
 from flask_authjs import RedirectLoopWarning
@@ -125,14 +127,11 @@ def test_the_demo_fetch_page_signs_in_without_a_page_load(
     page.goto(f"{base}/fetch-sign-in")
     page.fill("#fetch-password", "wrong password")
     page.click("#fetch-form button")
-    page.wait_for_function("document.getElementById('fetch-result').textContent !== ''")
-    assert page.locator("#fetch-result").inner_text() == "Sign-in failed: CredentialsSignin"
+    expect(page.locator("#fetch-result")).to_have_text("Sign-in failed: CredentialsSignin")
 
     page.fill("#fetch-password", DEMO_PASSWORD)
     page.click("#fetch-form button")
-    page.wait_for_function(
-        "document.getElementById('fetch-result').textContent.startsWith('Signed')"
-    )
+    expect(page.locator("#fetch-result")).to_have_text(re.compile("^Signed"))
     assert page.locator("#fetch-result").inner_text().startswith(f"Signed in as {DEMO_EMAIL} (id ")
     assert page.url == f"{base}/fetch-sign-in"
 

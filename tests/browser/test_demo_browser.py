@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import expect
+
 from demo.app import DEMO_EMAIL, DEMO_PASSWORD
 
 from .conftest import demo
@@ -47,6 +49,6 @@ def test_fetch_sign_in_gets_the_session_without_a_redirect(
     page.goto(f"{base}/fetch-sign-in")
     page.fill("#fetch-password", DEMO_PASSWORD)
     page.click("#fetch-form button")
-    page.wait_for_function("document.getElementById('fetch-result').textContent.length > 0")
+    expect(page.locator("#fetch-result")).not_to_have_text("")
     assert page.locator("#fetch-result").inner_text().startswith(f"Signed in as {DEMO_EMAIL} (id ")
     assert page.url == f"{base}/fetch-sign-in"

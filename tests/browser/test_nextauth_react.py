@@ -48,7 +48,7 @@ def test_next_auth_react_signs_in_and_out_against_flask_authjs(
     logged: list[str] = []
     page.on("request", lambda r: logged.append(r.url) if r.url.endswith("/_log") else None)
     page.goto(f"{base}/")
-    page.add_script_tag(path=str(nextauth_bundle))
+    inject(page, base, nextauth_bundle)
 
     providers = page.evaluate("() => NextAuth.getProviders()")
     assert providers["credentials"] == {
@@ -87,8 +87,15 @@ def test_next_auth_react_error_reports_reach_the_log_route(
     """A failed fetch makes the client post {base}/_log (sendBeacon): it gets an empty 204."""
     base = live_server(demo(tmp_path))
     page.goto(f"{base}/")
-    page.add_script_tag(path=str(nextauth_bundle))
+    inject(page, base, nextauth_bundle)
     page.route("**/api/auth/session", lambda route: route.fulfill(status=500, body="{}"))
     with page.expect_response("**/api/auth/_log") as reported:
         assert page.evaluate("() => NextAuth.getSession()") is None
     assert reported.value.status == 204
+
+
+def inject(page: Any, base: str, bundle: Path) -> None:
+    """Load the bundle from our own origin, so the demo's CSP (``script-src 'self'``) allows it."""
+    url = f"{base}/__test__/next-auth-react.js"
+    page.route(url, lambda route: route.fulfill(path=str(bundle), content_type="text/javascript"))
+    page.add_script_tag(url=url)
