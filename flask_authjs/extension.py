@@ -105,7 +105,8 @@ class AuthJS:
             g.session = context.session_view(request.environ.get(SESSION_KEY))
 
         app.before_request(load_session)
-        LoopDetector(app, context)
+        if "sign_in" in self.pages:  # the loops it catches need a custom sign-in page
+            LoopDetector(app, context)
         app.add_template_global(csrf_token, "authjs_csrf_token")
         app.register_blueprint(blueprint, url_prefix=settings.base_path)
         install_stub(app, context)
