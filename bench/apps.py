@@ -7,6 +7,9 @@ difference between two of them is the authentication layer and nothing else.
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import threading
 from typing import Any
 
 import flask_login
@@ -89,6 +92,32 @@ def flask_login_app() -> Flask:
     manager = flask_login.LoginManager(app)
     users = {USER["id"]: LoginUser(USER)}
     manager.user_loader(users.get)
+
+    @app.get("/dashboard")
+    @flask_login.login_required  # type: ignore[misc]
+    def dashboard() -> str:
+        return f"hello {flask_login.current_user.email}"
+
+    return app
+
+
+def flask_login_store_app(directory: str) -> Flask:
+    """Flask-Login as apps use it: the user loader reads the user from a SQLite table."""
+    app = base_app("flasklogin_store")
+    manager = flask_login.LoginManager(app)
+    path = os.path.join(directory, "flask_login_users.sqlite3")
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT)")
+        db.execute("INSERT INTO users VALUES (?, ?)", (USER["id"], USER["email"]))
+    local = threading.local()
+
+    def load_user(user_id: str) -> LoginUser | None:
+        if not hasattr(local, "db"):
+            local.db = sqlite3.connect(path)
+        row = local.db.execute("SELECT id, email FROM users WHERE id = ?", (user_id,)).fetchone()
+        return LoginUser({"id": row[0], "email": row[1]}) if row else None
+
+    manager.user_loader(load_user)
 
     @app.get("/dashboard")
     @flask_login.login_required  # type: ignore[misc]

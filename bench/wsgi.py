@@ -56,6 +56,7 @@ def build_variants(directory: str) -> tuple[dict[str, Callable[[], Any]], dict[s
         "aj": replay.Request(bare, "/session.json", full),
         "b": replay.Request(authjs, "/dashboard", full),
         "c": replay.Request(apps.flask_login_app(), "/dashboard", full),
+        "c2": replay.Request(apps.flask_login_store_app(directory), "/dashboard", full),
         "d": replay.Request(authjs, "/", flask_only),
         "e": replay.Request(authjs, "/api/auth/session", full),
         "naive": replay.Request(
@@ -85,6 +86,7 @@ LABELS = {
     "aj": "(aj) bare Flask view returning the session JSON",
     "b": "(b) login_required, valid JWT cookie",
     "c": "(c) Flask-Login login_required, its session",
+    "c2": "(c2) Flask-Login, user loaded from SQLite",
     "d": "(d) public view, flask-authjs app, no auth cookie",
     "e": "(e) GET /api/auth/session, valid cookie",
     "f": "(f) login_required, database strategy (SQLite)",
@@ -98,6 +100,7 @@ RATIOS = (
     ("e/aj", "e", "aj"),
     ("f/a", "f", "a"),
     ("b/c", "b", "c"),
+    ("b/c2", "b", "c2"),
 )
 
 

@@ -27,7 +27,6 @@ from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter, RequestRedirect
 
-from .actions import harden
 from .actions.signin import render_sign_in_page
 from .context import AuthContext
 from .decorators import is_guarded
@@ -99,8 +98,7 @@ class LoopDetector:
             error=request.args.get("error"),
             notice=f"flask-authjs, shown in debug mode only: {loop.message}" if debug else None,
         )
-        # The blueprint's own headers were set on the redirect this form replaces.
-        return harden(form) if request.blueprint == "authjs" else form
+        return form
 
     def check_once(self) -> None:
         """In debug, log the static problems at the first request (the routes exist by then)."""

@@ -21,7 +21,7 @@ from flask import Response, render_template, request
 from .context import current_auth
 from .csrf import csrf_token
 from .decorators import requested_path
-from .responses import NO_STORE, auth_redirect, with_query
+from .responses import auth_redirect, html_response, with_query
 
 #: Provider types whose sign-in starts with a form on the sign-in page.
 FORM_TYPES = ("credentials", "email")
@@ -50,9 +50,7 @@ def sign_in(provider: str | None = None, callback_url: str | None = None) -> Res
         csrf_token=csrf_token(),
         callback_url=target,
     )
-    response = Response(html, mimetype="text/html")
-    response.headers.update(NO_STORE)
-    return response
+    return html_response(html)
 
 
 def sign_out(callback_url: str | None = None) -> Response:

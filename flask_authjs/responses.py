@@ -1,4 +1,4 @@
-"""The response shapes of the auth routes: redirects that become JSON on request, no-store JSON.
+"""The response shapes of the auth routes: pages, no-store JSON, redirects that become JSON.
 
 Auth.js clients post ``json=true`` (v4) or send ``X-Auth-Return-Redirect: 1`` (v5) and
 expect ``{"url": ...}`` instead of a 302, with the route's status. We add ``ok``,
@@ -14,12 +14,28 @@ from urllib.parse import urlencode
 
 from flask import Request, Response, jsonify
 
-NO_STORE = {
-    "Cache-Control": "private, no-cache, no-store",
-    "Pragma": "no-cache",
-    "Expires": "0",
-    "Vary": "Cookie",
-}
+NO_STORE = [
+    ("Cache-Control", "private, no-cache, no-store"),
+    ("Pragma", "no-cache"),
+    ("Expires", "0"),
+    ("Vary", "Cookie"),
+]
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
+#: No inline script or style on our pages. ``form-action`` is left out on purpose: an OAuth
+#: start is a form post that redirects to the provider, which Chromium would then block.
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+#: Header lists built once; every response here is fresh, so they are appended, not set.
+PAGE_HEADERS = [
+    *NO_STORE,
+    NOSNIFF,
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Content-Security-Policy", PAGE_POLICY),
+]
+JSON_HEADERS = [*NO_STORE, NOSNIFF]
 
 
 def wants_json_redirect(request: Request, body: Mapping[str, Any]) -> bool:
@@ -36,9 +52,13 @@ def with_query(url: str, params: Mapping[str, str | None]) -> str:
 def json_response(data: Any, status: int = 200, *, cache: bool = False) -> Response:
     response = jsonify(data)
     response.status_code = status
-    if not cache:
-        response.headers.extend(NO_STORE)  # a fresh response has none of them: no lookups
+    response.headers.extend(JSON_HEADERS if not cache else [NOSNIFF])
     return response
+
+
+def html_response(html: str, status: int = 200) -> Response:
+    """An auth page: never cached, framed or sniffed, and running only scripts we ship."""
+    return Response(html, status=status, mimetype="text/html", headers=PAGE_HEADERS)
 
 
 def auth_redirect(
@@ -51,10 +71,7 @@ def auth_redirect(
 ) -> Response:
     """A 302 to ``url`` for browsers, or ``{"url": ...}`` with ``status`` for scripts."""
     if not as_json:
-        response = Response(status=302)
-        response.headers["Location"] = url
-        response.headers.update(NO_STORE)
-        return response
+        return Response(status=302, headers=[("Location", url), *NO_STORE])
     data: dict[str, Any] = {"url": url, "ok": 200 <= status < 300, "status": status, "error": error}
     if session is not None:
         data["session"] = session
@@ -62,4 +79,4 @@ def auth_redirect(
 
 
 def plain_error(message: str, status: int = 400) -> Response:
-    return Response(message, status=status, mimetype="text/plain")
+    return Response(message, status=status, mimetype="text/plain", headers=[NOSNIFF])

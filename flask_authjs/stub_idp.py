@@ -33,7 +33,7 @@ from .emails import normalize_email
 from .errors import ConfigurationError, InvalidInput
 from .providers.checks import pkce_challenge
 from .providers.stub import STUB_PATH, StubOAuthProvider
-from .responses import NO_STORE, auth_redirect, json_response, plain_error, with_query
+from .responses import auth_redirect, html_response, json_response, plain_error, with_query
 from .tokens import TokenCodec
 
 CODE_MAX_AGE = 60
@@ -193,9 +193,7 @@ def _render(
         error=error,
         action=server.context.base_url() + STUB_PATH + "/authorize",
     )
-    response = Response(html, status=status, mimetype="text/html")
-    response.headers.update(NO_STORE)
-    return response
+    return html_response(html, status)
 
 
 # The back channel: token and userinfo, as a provider class calls them.

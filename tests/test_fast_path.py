@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from flask_authjs.cookies import read_chunked
-from flask_authjs.responses import NO_STORE, json_response
+from flask_authjs.responses import JSON_HEADERS, json_response
 from flask_authjs.sessions import iso_time
 from flask_authjs.tokens import TokenCodec
 
@@ -45,7 +45,7 @@ def test_read_chunked_ignores_only_unrelated_cookies(
 def test_json_response_headers_appear_once(app: Any) -> None:
     with app.test_request_context():
         response = json_response({"a": 1})
-    for key, value in NO_STORE.items():
+    for key, value in JSON_HEADERS:
         assert response.headers.getlist(key) == [value]
     assert response.mimetype == "application/json"
 

@@ -321,3 +321,10 @@ def test_error_codes_from_the_query_are_never_reflected(client: Any) -> None:
     for path in ["/api/auth/signin?error=<script>x</script>", "/api/auth/error?error=<b>x</b>"]:
         body = client.get(path).get_data(as_text=True)
         assert "<script>x" not in body and "<b>x" not in body
+
+
+@pytest.mark.parametrize("path", ["/api/auth/signin", "/api/auth/csrf", "/api/auth/session"])
+def test_each_security_header_is_sent_exactly_once(client: Any, path: str) -> None:
+    headers = client.get(path).headers
+    for name in ["X-Content-Type-Options", "Cache-Control", "Vary"]:
+        assert len(headers.getlist(name)) == 1, name

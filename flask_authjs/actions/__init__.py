@@ -48,18 +48,6 @@ blueprint = Blueprint(
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
-SECURITY_HEADERS = [
-    ("X-Content-Type-Options", "nosniff"),
-    ("X-Frame-Options", "DENY"),
-    ("Referrer-Policy", "same-origin"),
-]
-#: No inline script or style on our pages. ``form-action`` is left out on purpose: an OAuth
-#: start is a form post that redirects to the provider, which Chromium would then block.
-PAGE_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
-PAGE_HEADERS = [*SECURITY_HEADERS, ("Content-Security-Policy", PAGE_POLICY)]
 
 ROUTES: dict[tuple[str, str], Callable[[], Response]] = {
     ("GET", "csrf"): csrf.get_csrf_token,
@@ -101,14 +89,6 @@ def _method() -> str:
 
 def _unsupported() -> Response:
     return plain_error(f"This action with HTTP {request.method} is not supported.", 400)
-
-
-@blueprint.after_request
-def harden(response: Response) -> Response:
-    """Auth pages are never framed, sniffed or given a script we did not ship."""
-    headers = PAGE_HEADERS if response.mimetype == "text/html" else SECURITY_HEADERS
-    response.headers.extend(headers)  # appended, not set: no response here has them yet
-    return response
 
 
 @blueprint.before_request

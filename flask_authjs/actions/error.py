@@ -7,7 +7,7 @@ from flask import Response, render_template, request
 from ..context import current_auth
 from ..errors import SIGNIN_ERRORS
 from ..errors import error_page as error_page_for
-from ..responses import NO_STORE, auth_redirect, with_query
+from ..responses import auth_redirect, html_response, with_query
 
 
 def error_page() -> Response:
@@ -23,6 +23,4 @@ def error_page() -> Response:
     html = render_template(
         "authjs/error.html", page=page, origin=context.origin(), base_url=context.base_url()
     )
-    response = Response(html, status=page.status, mimetype="text/html")
-    response.headers.update(NO_STORE)
-    return response
+    return html_response(html, page.status)

@@ -9,7 +9,7 @@ from ..cookies import set_cookie_header
 from ..csrf import csrf_token
 from ..errors import DEFAULT_MESSAGE, MISSING_CSRF, SIGNIN_MESSAGES
 from ..providers import CredentialsProvider
-from ..responses import NO_STORE, auth_redirect, with_query
+from ..responses import auth_redirect, html_response, with_query
 from .posts import checked_post
 
 UNKNOWN_PROVIDER = "Signin"
@@ -55,8 +55,7 @@ def render_sign_in_page(
             else None
         ),
     )
-    response = Response(html, mimetype="text/html")
-    response.headers.update(NO_STORE)
+    response = html_response(html)
     if callback_url:
         response.headers.add(
             "Set-Cookie",

@@ -6,7 +6,7 @@ from flask import Response, current_app, render_template, request
 
 from ..context import current_auth
 from ..csrf import csrf_token, rotate_csrf_token
-from ..responses import NO_STORE, auth_redirect
+from ..responses import auth_redirect, html_response
 from ..signals import send_safely, signed_out
 from .posts import checked_post
 
@@ -23,9 +23,7 @@ def sign_out_page() -> Response:
         base_url=context.base_url(),
         signed_in=context.current_claims() is not None,
     )
-    response = Response(html, mimetype="text/html")
-    response.headers.update(NO_STORE)
-    return response
+    return html_response(html)
 
 
 def sign_out() -> Response:

@@ -28,7 +28,7 @@ from ..errors import (
 )
 from ..forms import SignUpForm
 from ..providers import CredentialsProvider
-from ..responses import NO_STORE, json_response, plain_error, with_query
+from ..responses import html_response, json_response, plain_error, with_query
 from ..signals import send_safely, user_created
 from .callback import finish_sign_in
 from .posts import checked_post
@@ -135,9 +135,7 @@ def _page(
         base_url=context.base_url(),
         signin_url=context.sign_in_page_url(callback_url=callback_url or None),
     )
-    response = Response(html, status=status, mimetype="text/html")
-    response.headers.update(NO_STORE)
-    return response
+    return html_response(html, status)
 
 
 def _turned_off() -> Response:
