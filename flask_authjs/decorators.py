@@ -32,7 +32,7 @@ def login_required(view: F) -> F:
 
     @wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        if g.get("session") is not None:
+        if g.session is not None:
             return view(*args, **kwargs)
         if wants_json(request):
             return json_response({"error": SESSION_REQUIRED}, 401)

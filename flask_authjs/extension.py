@@ -7,7 +7,7 @@ import hmac
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app
 
 from .actions import blueprint
 from .adapters import Adapter
@@ -16,8 +16,9 @@ from .config import load_settings
 from .context import AuthContext
 from .csrf import csrf_token
 from .errors import ConfigurationError
+from .globals import with_lazy_session
 from .loop import LoopDetector
-from .middleware import SESSION_KEY, SessionMiddleware
+from .middleware import SessionMiddleware
 from .providers import Provider
 from .redirects import same_origin_url
 from .stub_idp import install_stub
@@ -101,10 +102,7 @@ class AuthJS:
             clock=lambda: context.clock(),
         )
 
-        def load_session() -> None:
-            g.session = context.session_view(request.environ.get(SESSION_KEY))
-
-        app.before_request(load_session)
+        app.app_ctx_globals_class = with_lazy_session(app.app_ctx_globals_class)
         if "sign_in" in self.pages:  # the loops it catches need a custom sign-in page
             LoopDetector(app, context)
         app.add_template_global(csrf_token, "authjs_csrf_token")

@@ -43,3 +43,32 @@ def test_the_whole_round_trip_lands_back_on_the_page(client: Any) -> None:
     assert 'value="http://localhost/dashboard"' in page
     response = sign_in(client, callbackUrl="http://localhost/dashboard")
     assert response.get_json()["url"] == "http://localhost/dashboard"
+
+
+def test_g_session_is_built_only_when_something_reads_it(app_factory: Any) -> None:
+    calls: list[str] = []
+
+    def session(session: dict[str, Any], token: dict[str, Any]) -> dict[str, Any]:
+        calls.append(token["sub"])
+        return session
+
+    app = app_factory(callbacks={"session": session})
+    client = app.test_client()
+    sign_in(client)
+    calls.clear()
+    assert client.get("/").data == b"home"
+    assert calls == []
+    client.get("/dashboard")
+    assert calls == ["u1"]
+
+
+def test_g_session_reads_like_any_g_attribute(app: Any) -> None:
+    from flask import g
+
+    with app.test_request_context():
+        assert g.session is None
+        assert g.get("session") is None and "session" in g
+        g.session = {"user": {"id": "x"}}
+        assert g.get("session") == {"user": {"id": "x"}}
+    with app.app_context():
+        assert g.session is None

@@ -1,0 +1,49 @@
+"""``g.session``, computed the first time a request asks for it.
+
+The middleware has already verified the cookie; turning the claims into the Auth.js
+session shape (and running the ``session`` callback) is left until a view, a template or
+``login_required`` reads ``g.session``, so pages that never look cost nothing more.
+``g.session = ...``, ``g.get("session")`` and ``"session" in g`` behave as usual.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, has_request_context, request
+from flask.ctx import _AppCtxGlobals
+
+from .middleware import SESSION_KEY
+
+_SLOT = "session"
+
+
+class SessionGlobals(_AppCtxGlobals):
+    """Flask's ``g`` with a lazy ``session`` attribute; mixed into the app's own class."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name != _SLOT:
+            return super().__getattr__(name)
+        value = _current_session()
+        self.__dict__[_SLOT] = value
+        return value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return getattr(self, _SLOT) if name == _SLOT else super().get(name, default)
+
+    def __contains__(self, item: str) -> bool:
+        return item == _SLOT or super().__contains__(item)
+
+
+def _current_session() -> dict[str, Any] | None:
+    if not has_request_context():
+        return None
+    context = current_app.extensions["authjs"]
+    session: dict[str, Any] | None = context.session_view(request.environ.get(SESSION_KEY))
+    return session
+
+
+def with_lazy_session(globals_class: type[_AppCtxGlobals]) -> type[_AppCtxGlobals]:
+    if issubclass(globals_class, SessionGlobals):
+        return globals_class
+    return type("AuthJSGlobals", (SessionGlobals, globals_class), {})
