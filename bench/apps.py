@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import flask_login
@@ -86,12 +87,11 @@ class LoginUser(flask_login.UserMixin):  # type: ignore[misc]
         self.email = record["email"]
 
 
-def flask_login_app() -> Flask:
-    """Flask-Login with an in-memory user loader (its most favourable case: no store)."""
+def flask_login_app(load_user: Callable[[str], LoginUser | None] | None = None) -> Flask:
+    """Flask-Login; by default with an in-memory user loader (its best case: no store)."""
     app = base_app("flasklogin")
     manager = flask_login.LoginManager(app)
-    users = {USER["id"]: LoginUser(USER)}
-    manager.user_loader(users.get)
+    manager.user_loader(load_user or {USER["id"]: LoginUser(USER)}.get)
 
     @app.get("/dashboard")
     @flask_login.login_required  # type: ignore[misc]
@@ -103,8 +103,6 @@ def flask_login_app() -> Flask:
 
 def flask_login_store_app(directory: str) -> Flask:
     """Flask-Login as apps use it: the user loader reads the user from a SQLite table."""
-    app = base_app("flasklogin_store")
-    manager = flask_login.LoginManager(app)
     path = os.path.join(directory, "flask_login_users.sqlite3")
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT)")
@@ -117,14 +115,7 @@ def flask_login_store_app(directory: str) -> Flask:
         row = local.db.execute("SELECT id, email FROM users WHERE id = ?", (user_id,)).fetchone()
         return LoginUser({"id": row[0], "email": row[1]}) if row else None
 
-    manager.user_loader(load_user)
-
-    @app.get("/dashboard")
-    @flask_login.login_required  # type: ignore[misc]
-    def dashboard() -> str:
-        return f"hello {flask_login.current_user.email}"
-
-    return app
+    return flask_login_app(load_user)
 
 
 def flask_session_cookie(app: Flask) -> str:

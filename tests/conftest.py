@@ -101,14 +101,14 @@ def sign_in(
     client: FlaskClient, email: str = USER["email"], password: str = PASSWORD, **fields: str
 ) -> Any:
     """Post the credentials form in ``json=true`` mode, as ``next-auth/react`` does."""
-    data = {
-        "email": email,
-        "password": password,
-        "csrfToken": csrf_token(client),
-        "json": "true",
-        **fields,
-    }
-    return client.post("/api/auth/callback/credentials", data=data)
+    return post_json_true(
+        client, "/api/auth/callback/credentials", email=email, password=password, **fields
+    )
+
+
+def post_json_true(client: FlaskClient, path: str, **fields: str) -> Any:
+    """A form post with a fresh CSRF token and ``json=true``, as the Auth.js clients send."""
+    return client.post(path, data={"csrfToken": csrf_token(client), "json": "true", **fields})
 
 
 def session_cookie(response: Any, name: str = "authjs.session-token") -> str | None:
@@ -182,11 +182,4 @@ def sign_up(
     client: FlaskClient, email: str, password: str = "new password 1", **fields: str
 ) -> Any:
     """Post the sign-up form in ``json=true`` mode."""
-    data = {
-        "email": email,
-        "password": password,
-        "csrfToken": csrf_token(client),
-        "json": "true",
-        **fields,
-    }
-    return client.post("/api/auth/signup", data=data)
+    return post_json_true(client, "/api/auth/signup", email=email, password=password, **fields)
