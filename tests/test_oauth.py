@@ -19,7 +19,7 @@ from flask_authjs import (
     user_created,
 )
 
-from .conftest import session_cookie
+from .conftest import csrf_token, session_cookie
 from .oauth_flow import authorize, cookie_value, local, query, serving, start, stub_sign_in
 
 STATE = "authjs.state"
@@ -72,6 +72,19 @@ def test_sign_in_redirects_to_the_provider_with_state_and_pkce(client: FlaskClie
     assert params["redirect_uri"].endswith("/api/auth/callback/stub")
     assert params["code_challenge_method"] == "S256"
     assert len(params["state"]) >= 43 and len(params["code_challenge"]) == 43
+
+
+def test_the_clients_authorization_params_reach_the_provider_but_not_over_ours(
+    client: FlaskClient,
+) -> None:
+    data = {"csrfToken": csrf_token(client), "callbackUrl": "/dashboard"}
+    response = client.post(
+        "/api/auth/signin/stub?prompt=login&login_hint=a%40example.com&state=evil&client_id=x",
+        data=data,
+    )
+    params = query(response.headers["Location"])
+    assert params["prompt"] == "login" and params["login_hint"] == "a@example.com"
+    assert params["state"] != "evil" and params["client_id"] == "stub-client"
 
 
 def test_check_cookies_are_short_lived_http_only_and_signed(client: FlaskClient) -> None:

@@ -140,6 +140,9 @@ class OAuthProvider(Provider):
         values = {check: new_check_value() for check in self.checks}
         params: dict[str, str | None] = {
             **self.authorization_params,
+            # The client's ``authorizationParams`` (``signIn(id, options, params)``) arrive as
+            # the POST's query string; they cannot replace the protocol's own parameters below.
+            **request.args.to_dict(),
             "response_type": "code",
             "client_id": self.client_id,
             "redirect_uri": self.redirect_uri(context),
