@@ -328,3 +328,23 @@ def test_each_security_header_is_sent_exactly_once(client: Any, path: str) -> No
     headers = client.get(path).headers
     for name in ["X-Content-Type-Options", "Cache-Control", "Vary"]:
         assert len(headers.getlist(name)) == 1, name
+
+
+def _method_matrix() -> list[tuple[str, str]]:
+    from flask_authjs.actions import ALL_METHODS, PROVIDER_ROUTES, ROUTES
+
+    cases = []
+    for table, suffix in ((ROUTES, ""), (PROVIDER_ROUTES, "/credentials")):
+        for action in sorted({action for _, action in table}):
+            allowed = {method for method, name in table if name == action}
+            cases += [(m, f"/api/auth/{action}{suffix}") for m in ALL_METHODS if m not in allowed]
+    return cases
+
+
+@pytest.mark.parametrize(("method", "path"), _method_matrix())
+def test_every_route_refuses_every_other_method_with_a_plain_400(
+    client: Any, method: str, path: str
+) -> None:
+    response = client.open(path, method=method, data={"csrfToken": csrf_token(client)})
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == f"This action with HTTP {method} is not supported."
