@@ -8,8 +8,8 @@ challenge, a token endpoint that checks the client secret and the ``code_verifie
 userinfo endpoint.
 
 Codes and access tokens are signed JWTs (purposes ``stub-code`` and ``stub-access``), so
-any process of the app can redeem them; that a code is used only once is remembered in
-memory, per process: good enough for a development tool, and the reason it is one.
+any process of the app can redeem them; that a code is used only once is kept in the store
+(as a verification token), so it holds across processes and app servers too.
 The app must serve requests concurrently (Flask's development server does), since the
 callback request waits for the token request to the same app.
 """
@@ -19,13 +19,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import threading
 import time
 from typing import Any
 from urllib.parse import unquote
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
+from .adapters import StoreUnavailable
 from .body import read_body
 from .context import AuthContext
 from .csrf import csrf_token, csrf_valid
@@ -56,32 +56,24 @@ AUTHORIZE_PARAMS = (
 stub_blueprint = Blueprint("authjs_stub", __name__)
 
 
+#: The store's verification-token identifier for codes not yet redeemed.
+CODE_IDENTIFIER = "authjs-stub-code"
+
+
 class StubServer:
-    """The stub's keys and its memory of spent codes."""
+    """The stub's keys."""
 
     def __init__(self, context: AuthContext) -> None:
         secrets = context.settings.secrets
         self.context = context
         self.codes = TokenCodec(secrets, "stub-code", max_lifetime=CODE_MAX_AGE)
         self.access_tokens = TokenCodec(secrets, "stub-access", max_lifetime=ACCESS_TOKEN_MAX_AGE)
-        self._spent: dict[str, int] = {}
-        self._lock = threading.Lock()
 
     def client(self, client_id: object) -> StubOAuthProvider | None:
         for provider in self.context.providers.values():
             if isinstance(provider, StubOAuthProvider) and provider.client_id == client_id:
                 return provider
         return None
-
-    def spend(self, jti: str, expires: int, now: int) -> bool:
-        """Mark a code as used; ``False`` if it was used before."""
-        with self._lock:
-            for old in [key for key, exp in self._spent.items() if exp <= now]:
-                del self._spent[old]
-            if jti in self._spent:
-                return False
-            self._spent[jti] = expires
-            return True
 
 
 def install_stub(app: Flask, context: AuthContext) -> None:
@@ -163,6 +155,11 @@ def authorize() -> Response:
         now=now,
         max_age=CODE_MAX_AGE,
     )
+    issued = server.codes.decode(code, now=now)
+    assert issued is not None
+    server.context.adapter.create_verification_token(
+        CODE_IDENTIFIER, issued["jti"], now + CODE_MAX_AGE
+    )
     return auth_redirect(with_query(redirect_uri, {"code": code, "state": state}), as_json=False)
 
 
@@ -215,8 +212,8 @@ def token() -> Response:
     claims = server.codes.decode(fields.get("code", ""), now=now)
     if claims is None or claims.get("client_id") != client_id:
         return _oauth_error("invalid_grant", 400)
-    if not server.spend(claims["jti"], claims["exp"], now):
-        return _oauth_error("invalid_grant", 400)
+    if server.context.adapter.use_verification_token(CODE_IDENTIFIER, claims["jti"]) is None:
+        return _oauth_error("invalid_grant", 400)  # redeemed before: one use only
     if fields.get("redirect_uri") != claims.get("redirect_uri"):
         return _oauth_error("invalid_grant", 400)
     challenge = claims.get("code_challenge")
@@ -271,6 +268,11 @@ def _client_credentials(fields: Any) -> tuple[str, str]:
         client_id, _, secret = pair.partition(":")
         return unquote(client_id), unquote(secret)
     return fields.get("client_id", ""), fields.get("client_secret", "")
+
+
+@stub_blueprint.errorhandler(StoreUnavailable)
+def _store_unavailable(_: StoreUnavailable) -> Response:
+    return _oauth_error("temporarily_unavailable", 503)
 
 
 def _oauth_error(error: str, status: int) -> Response:

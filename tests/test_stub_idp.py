@@ -113,6 +113,20 @@ def test_a_code_is_redeemed_once_for_a_token_and_userinfo(client: FlaskClient) -
     assert me.get_json()["email"] == "ada@example.com"
 
 
+def test_a_code_redeemed_by_one_app_server_is_spent_for_all(
+    app: Flask, app_factory: Callable[..., Flask]
+) -> None:
+    """Two app instances on one store, as behind a load balancer: one use in all."""
+    other = app_factory(providers=[StubOAuthProvider()], STUB_OAUTH=True)
+    code, verifier = code_and_verifier(app.test_client())
+
+    first = redeem(other.test_client(), code, verifier)
+    again = redeem(app.test_client(), code, verifier)
+
+    assert first.status_code == 200
+    assert again.get_json() == {"error": "invalid_grant"}
+
+
 def test_client_secret_basic_is_accepted(client: FlaskClient) -> None:
     code, verifier = code_and_verifier(client)
     basic = base64.b64encode(b"stub-client:stub-secret").decode()
