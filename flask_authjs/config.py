@@ -49,9 +49,10 @@ MIN_SECRET_LENGTH = 32
 @dataclass(frozen=True)
 class Settings:
     secrets: tuple[str, ...]
+    #: ``AUTHJS_URL``; ``None`` means the request's host is trusted instead (the loader allows
+    #: that only with ``AUTHJS_TRUST_HOST`` or in debug/testing).
     origin: str | None
     base_path: str
-    trust_host: bool
     database_url: str
     session_strategy: str
     session_max_age: int
@@ -90,7 +91,6 @@ def load_settings(app: Flask, overrides: dict[str, Any]) -> Settings:
         secrets=_secrets(raw["SECRET"], relaxed),
         origin=_origin(raw["URL"]),
         base_path=_base_path(raw["BASE_PATH"]),
-        trust_host=bool(raw["TRUST_HOST"]) or (raw["URL"] is None and relaxed),
         database_url=_database_url(raw["DATABASE_URL"], app),
         session_strategy=_choice("SESSION_STRATEGY", raw["SESSION_STRATEGY"], SESSION_STRATEGIES),
         session_max_age=_seconds("SESSION_MAX_AGE", raw["SESSION_MAX_AGE"]),
