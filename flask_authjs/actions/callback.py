@@ -48,8 +48,7 @@ def callback(provider_id: str) -> Response:
 
 
 def credentials_callback(context: AuthContext, provider: CredentialsProvider) -> Response:
-    post = checked_post(context, failure_page="signin")
-    body, as_json = post.body, post.as_json
+    body, as_json = checked_post(context, failure_page="signin")
     cookie_callback = read_chunked(
         request.headers.get("Cookie", ""), context.cookie_names().callback_url
     ).value

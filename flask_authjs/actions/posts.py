@@ -7,8 +7,7 @@ can forget the check or answer it differently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Response, request
 
@@ -19,8 +18,9 @@ from ..errors import MISSING_CSRF
 from ..responses import auth_redirect, wants_json_redirect, with_query
 
 
-@dataclass(frozen=True)
-class CheckedPost:
+class CheckedPost(NamedTuple):
+    """Unpacks as ``body, as_json = checked_post(...)``."""
+
     body: dict[str, Any]
     as_json: bool
 

@@ -69,8 +69,7 @@ def render_sign_in_page(
 def sign_in_with_provider(provider_id: str) -> Response:
     """Start a sign-in: OAuth providers redirect away; credentials go to the page."""
     context = current_auth()
-    post = checked_post(context, failure_page="signin")
-    body, as_json = post.body, post.as_json
+    body, as_json = checked_post(context, failure_page="signin")
     provider = context.providers.get(provider_id)
     if provider is None:
         return auth_redirect(

@@ -28,8 +28,7 @@ def sign_out_page() -> Response:
 
 def sign_out() -> Response:
     context = current_auth()
-    post = checked_post(context, failure_page="signout")
-    body, as_json = post.body, post.as_json
+    body, as_json = checked_post(context, failure_page="signout")
     claims = context.current_claims()
     response = auth_redirect(context.resolve_callback_url(body.get("callbackUrl")), as_json=as_json)
     context.end_session(response)

@@ -19,8 +19,7 @@ from .posts import checked_post
 
 def sign_out_everywhere() -> Response:
     context = current_auth()
-    post = checked_post(context, failure_page="signout")
-    body, as_json = post.body, post.as_json
+    body, as_json = checked_post(context, failure_page="signout")
     claims = context.current_claims()
     if claims is None:
         return auth_redirect(

@@ -52,8 +52,7 @@ def sign_up() -> Response:
     context = current_auth()
     if not context.settings.signup:
         return _turned_off()
-    post = checked_post(context, failure_page="signup")
-    body, as_json = post.body, post.as_json
+    body, as_json = checked_post(context, failure_page="signup")
     callback_url = context.resolve_callback_url(body.get("callbackUrl"))
     limits = context.rate_limiter.sign_up_limits(request.remote_addr)
     retry_after = context.rate_limiter.retry_after(limits)
