@@ -23,7 +23,13 @@ CALLBACK = "Callback"
 TOO_MANY_ATTEMPTS = "TooManyAttempts"
 SIGNUP_INVALID = "SignupInvalid"
 EMAIL_TAKEN = "EmailTaken"
+STORE_UNAVAILABLE = "StoreUnavailable"
 DEFAULT_MESSAGE = "Unable to sign in."
+#: The 503 answer while the store cannot be reached, from the blueprint or the middleware.
+STORE_UNAVAILABLE_MESSAGE = (
+    "The sign-in service is temporarily unavailable. Please try again shortly."
+)
+STORE_RETRY_AFTER = "5"
 
 _TRY_ANOTHER = "Try signing in with a different account."
 

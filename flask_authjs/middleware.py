@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .adapters import StoreUnavailable
 from .cookies import CookieNames, chunked_set_cookie_headers, cookie_names, read_chunked
+from .errors import STORE_RETRY_AFTER, STORE_UNAVAILABLE, STORE_UNAVAILABLE_MESSAGE
 from .sessions import LoadedSession, SessionStrategy
 
 if TYPE_CHECKING:
@@ -109,9 +110,9 @@ class SessionMiddleware:
 
 def _store_unavailable(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
     """503 when a database session cannot be looked up: not signed out, not a traceback."""
-    message = "The sign-in service is temporarily unavailable. Please try again shortly."
+    message = STORE_UNAVAILABLE_MESSAGE
     if "application/json" in environ.get("HTTP_ACCEPT", ""):
-        body = json.dumps({"error": "StoreUnavailable", "message": message}).encode()
+        body = json.dumps({"error": STORE_UNAVAILABLE, "message": message}).encode()
         content_type = "application/json"
     else:
         body, content_type = message.encode(), "text/plain; charset=utf-8"
@@ -120,7 +121,7 @@ def _store_unavailable(environ: WSGIEnvironment, start_response: StartResponse) 
         [
             ("Content-Type", content_type),
             ("Content-Length", str(len(body))),
-            ("Retry-After", "5"),
+            ("Retry-After", STORE_RETRY_AFTER),
             ("Cache-Control", "no-store"),
         ],
     )

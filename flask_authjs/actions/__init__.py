@@ -14,7 +14,15 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..adapters import StoreUnavailable
 from ..context import current_auth
-from ..errors import BODY_TOO_LARGE, CONFIGURATION, INVALID_INPUT, InvalidInput
+from ..errors import (
+    BODY_TOO_LARGE,
+    CONFIGURATION,
+    INVALID_INPUT,
+    STORE_RETRY_AFTER,
+    STORE_UNAVAILABLE,
+    STORE_UNAVAILABLE_MESSAGE,
+    InvalidInput,
+)
 from ..responses import json_response, plain_error
 from . import (
     callback,
@@ -136,13 +144,13 @@ def _too_large(_: RequestEntityTooLarge) -> Response:
 @blueprint.errorhandler(StoreUnavailable)
 def _store_unavailable(problem: StoreUnavailable) -> Response:
     current_app.logger.error("flask-authjs: store unavailable: %s", problem)
-    message = "The sign-in service is temporarily unavailable. Please try again shortly."
+    message = STORE_UNAVAILABLE_MESSAGE
     # The form was read before the store was asked, so ``json=true`` is known here.
     if _wants_json() or request.form.get("json") == "true":
-        response = json_response({"error": "StoreUnavailable", "message": message}, 503)
+        response = json_response({"error": STORE_UNAVAILABLE, "message": message}, 503)
     else:
         response = plain_error(message, 503)
-    response.headers["Retry-After"] = "5"
+    response.headers["Retry-After"] = STORE_RETRY_AFTER
     return response
 
 
