@@ -24,12 +24,15 @@ from .ratelimit import RateLimiter
 from .redirects import is_safe_location, normalized_origin, same_origin_url
 from .responses import with_query
 from .sessions import (
+    AUTH_TIME,
     TOKEN_BOOKKEEPING,
     DatabaseSessionStrategy,
     JWTSessionStrategy,
     SessionStrategy,
+    is_revoked,
     session_from_claims,
     sign_out_everywhere,
+    signed_in_at,
 )
 from .tokens import Claims, TokenCodec
 
@@ -53,9 +56,7 @@ class AuthContext:
         self.sessions: SessionStrategy
         if settings.session_strategy == "database":
             self.sessions = DatabaseSessionStrategy(
-                lambda: self.adapter,
-                max_age=settings.session_max_age,
-                update_age=settings.session_update_age,
+                lambda: self.adapter, max_age=settings.session_max_age
             )
         else:
             self.sessions = JWTSessionStrategy(
@@ -150,7 +151,33 @@ class AuthContext:
         return claims
 
     def issue_session(self, claims: Mapping[str, Any]) -> IssuedSession:
-        """A new session for ``claims``: the cookie value, and the claims as they now stand."""
+        """A new session for a fresh sign-in: the cookie value, and the claims as they now stand.
+
+        The sign-in happens now, whatever ``auth_time`` the ``jwt`` callback put in ``claims``.
+        """
+        return self._issue(
+            {k: v for k, v in claims.items() if k not in (AUTH_TIME, *TOKEN_BOOKKEEPING)}
+        )
+
+    def session_revoked(self, current: Mapping[str, Any]) -> bool:
+        """Whether "sign out everywhere" ended the verified session ``current``.
+
+        The middleware asks only when a JWT is due for renewal; a session update asks
+        every time, so updating cannot keep a revoked token alive.
+        """
+        return is_revoked(self.adapter, current)
+
+    def update_session(
+        self, current: Mapping[str, Any], claims: Mapping[str, Any]
+    ) -> IssuedSession:
+        """Re-issue the verified session ``current`` with updated ``claims``.
+
+        It stays the same sign-in: its ``auth_time``, so its absolute lifetime, whatever
+        the ``jwt`` callback returned.
+        """
+        return self._issue({**claims, AUTH_TIME: signed_in_at(current)})
+
+    def _issue(self, claims: Mapping[str, Any]) -> IssuedSession:
         now = self.now()
         previous = request.environ.get(TOKEN_KEY) if has_request_context() else None
         if previous:

@@ -96,7 +96,7 @@ class SessionMiddleware:
                 if loaded is None:
                     value, max_age = None, None
                 else:
-                    value, max_age = loaded.reissue or self.sessions.issue(loaded.claims, now)
+                    value, max_age = self.sessions.issue(loaded.claims, now)
                 headers = headers + [
                     ("Set-Cookie", cookie)
                     for cookie in chunked_set_cookie_headers(

@@ -24,13 +24,17 @@ def update_session() -> Response:
     claims = context.current_claims()
     if claims is None:
         return json_response({})
+    if context.session_revoked(claims):
+        response = json_response({})
+        context.end_session(response)
+        return response
     token = dict(claims)
     jwt_callback = context.auth.callbacks.get("jwt")
     if jwt_callback is not None:
         token = jwt_callback(token=token, trigger="update", session=body.get("data"))
     if not isinstance(token, dict) or not isinstance(token.get("sub"), str):
         raise TypeError("the jwt callback must return a dict with the string claim 'sub'")
-    issued = context.issue_session(token)
+    issued = context.update_session(claims, token)
     session = context.session_view(issued.claims)
     response = json_response(session)
     context.set_session_cookie(response, issued)
