@@ -49,6 +49,42 @@ def delete_cookie_header(name: str, *, secure: bool) -> str:
     return set_cookie_header(name, "", secure=secure, max_age=0)
 
 
+def is_ours(set_cookie: str) -> bool:
+    """Whether a ``Set-Cookie`` value writes one of our cookies (``[prefix]authjs.*``)."""
+    name = set_cookie.split("=", 1)[0]
+    return name.startswith("authjs.") or "-authjs." in name
+
+
+def private_to_the_browser(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``headers`` of a response that writes our cookies, made unstorable by shared caches.
+
+    A CDN or proxy that stored such a response would hand one user's session cookie (or
+    its deletion) to everyone (the Flask CVE-2023-30861 class). ``Cache-Control`` loses
+    ``public`` and ``s-maxage`` and gains ``private`` (the browser may still cache as
+    the app asked); ``Vary`` gains ``Cookie`` for caches that ignore ``private``.
+    """
+    directives: list[str] = []
+    vary: list[str] = []
+    kept: list[tuple[str, str]] = []
+    for key, value in headers:
+        lowered = key.lower()
+        if lowered == "cache-control":
+            directives += [part.strip() for part in value.split(",") if part.strip()]
+        elif lowered == "vary":
+            vary += [part.strip() for part in value.split(",") if part.strip()]
+        else:
+            kept.append((key, value))
+    names = [part.split("=", 1)[0].lower() for part in directives]
+    directives = [
+        part for part, name in zip(directives, names) if name not in ("public", "s-maxage")
+    ]
+    if "private" not in names and "no-store" not in names:
+        directives.insert(0, "private")
+    if not {"cookie", "*"} & {part.lower() for part in vary}:
+        vary.append("Cookie")
+    return [*kept, ("Cache-Control", ", ".join(directives)), ("Vary", ", ".join(vary))]
+
+
 @dataclass(frozen=True)
 class ChunkedCookie:
     """What the browser sent under one base name: the joined value and every name seen."""

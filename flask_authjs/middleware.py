@@ -8,7 +8,14 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .adapters import StoreUnavailable
-from .cookies import CookieNames, chunked_set_cookie_headers, cookie_names, read_chunked
+from .cookies import (
+    CookieNames,
+    chunked_set_cookie_headers,
+    cookie_names,
+    is_ours,
+    private_to_the_browser,
+    read_chunked,
+)
 from .errors import STORE_RETRY_AFTER, STORE_UNAVAILABLE, STORE_UNAVAILABLE_MESSAGE
 from .sessions import LoadedSession, SessionStrategy
 
@@ -30,6 +37,8 @@ class SessionMiddleware:
     fails, in any way, is no session: ``environ["authjs.session"]`` is ``None``, the
     request goes on, and the response clears the bad cookie. A session past its update
     age is re-issued on the way out, unless the app itself set the session cookie.
+    Whoever writes our cookies, the response is kept out of shared caches
+    (:func:`cookies.private_to_the_browser`).
 
     ``secure`` forces the https cookie names; ``None`` decides per request from
     ``wsgi.url_scheme`` (put Werkzeug's ``ProxyFix`` outside this middleware behind a proxy).
@@ -60,11 +69,11 @@ class SessionMiddleware:
         header = environ.get("HTTP_COOKIE", "")
         if name not in header:
             environ[SESSION_KEY] = None
-            return self.app(environ, start_response)
+            return self.app(environ, _keeping_cookies_private(start_response))
         cookie = read_chunked(header, name)
         if not cookie.names:
             environ[SESSION_KEY] = None
-            return self.app(environ, start_response)
+            return self.app(environ, _keeping_cookies_private(start_response))
         now = int(self.clock())
         try:
             loaded = self.sessions.load(cookie.value, now) if cookie.value else None
@@ -73,7 +82,7 @@ class SessionMiddleware:
         environ[SESSION_KEY] = loaded.claims if loaded else None
         environ[TOKEN_KEY] = cookie.value if loaded else None
         if loaded is not None and not loaded.renew:
-            return self.app(environ, start_response)
+            return self.app(environ, _keeping_cookies_private(start_response))
         secure = name != self._names[False].session_token
         return self.app(
             environ, self._writing_cookie(start_response, name, cookie.names, loaded, now, secure)
@@ -103,9 +112,20 @@ class SessionMiddleware:
                         name, value, secure=secure, max_age=max_age, previous=previous
                     )
                 ]
-            return start_response(status, headers, exc_info)
+            return start_response(status, private_to_the_browser(headers), exc_info)
 
         return start
+
+
+def _keeping_cookies_private(start_response: StartResponse) -> StartResponse:
+    """``start_response`` that keeps any response writing our cookies out of shared caches."""
+
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        if any(key.lower() == "set-cookie" and is_ours(value) for key, value in headers):
+            headers = private_to_the_browser(headers)
+        return start_response(status, headers, exc_info)
+
+    return start
 
 
 def _store_unavailable(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

@@ -181,3 +181,66 @@ def test_middleware_wraps_any_wsgi_app() -> None:
     client.delete_cookie(NAME)
     client.get("/")
     assert seen[0]["sub"] == "u1" and seen[1] is None
+
+
+def cacheable_app(app_factory: Any, **settings: Any) -> Any:
+    app = app_factory(SESSION_UPDATE_AGE=60, **settings)
+
+    @app.get("/public")
+    def public() -> Any:
+        return "same for everyone", 200, {"Cache-Control": "public, max-age=600, s-maxage=600"}
+
+    return app
+
+
+def assert_not_for_shared_caches(response: Any) -> None:
+    assert response.headers.getlist("Set-Cookie")
+    directives = [d.strip() for d in response.headers["Cache-Control"].split(",")]
+    assert "private" in directives or "no-store" in directives
+    assert "public" not in directives and not any(d.startswith("s-maxage") for d in directives)
+    assert "cookie" in response.headers["Vary"].lower()
+    assert len(response.headers.getlist("Cache-Control")) == 1
+
+
+def test_a_renewed_cookie_is_never_cached_by_shared_caches(app_factory: Any) -> None:
+    import time
+
+    client = cacheable_app(app_factory).test_client()
+    client.set_cookie(NAME, codec().encode({"sub": "u1"}, now=int(time.time()) - 120, max_age=3600))
+    response = client.get("/public")
+    assert session_cookie(response)  # renewed
+    assert_not_for_shared_caches(response)
+    assert "max-age=600" in response.headers["Cache-Control"]  # the browser may still cache
+
+
+def test_a_cleared_cookie_is_never_cached_by_shared_caches(app_factory: Any) -> None:
+    client = cacheable_app(app_factory).test_client()
+    client.set_cookie(NAME, "garbage")
+    response = client.get("/public")
+    assert session_cookie(response) == ""
+    assert_not_for_shared_caches(response)
+
+
+def test_a_cookie_the_app_writes_is_never_cached_by_shared_caches(app_factory: Any) -> None:
+    from flask_authjs.context import current_auth
+
+    app = cacheable_app(app_factory)
+
+    @app.get("/welcome")
+    def welcome() -> Any:
+        context = current_auth()
+        response = app.make_response(("hi", 200, {"Cache-Control": "public, max-age=60"}))
+        context.set_session_cookie(response, context.issue_session({"sub": "u1"}))
+        return response
+
+    response = app.test_client().get("/welcome")
+    assert session_cookie(response)
+    assert_not_for_shared_caches(response)
+
+
+def test_responses_without_our_cookies_keep_their_cache_headers(app_factory: Any) -> None:
+    client = cacheable_app(app_factory).test_client()
+    client.set_cookie(NAME, mint())  # young: not renewed
+    response = client.get("/public")
+    assert response.headers["Cache-Control"] == "public, max-age=600, s-maxage=600"
+    assert "Vary" not in response.headers
