@@ -1,7 +1,8 @@
 """Cookie names, attributes and the chunking of large session cookies (PROTOCOL.md section 5).
 
-All cookies are ``HttpOnly; SameSite=Lax; Path=/``. On https they are ``Secure`` and carry
-the ``__Secure-`` prefix, so a subdomain or a plain-http page cannot plant them.
+All cookies are ``HttpOnly; SameSite=Lax; Path=/`` with no ``Domain``. On https they are
+``Secure`` and carry the ``__Host-`` prefix (:func:`cookie_prefix`), so neither a plain-http
+page nor a sibling subdomain can plant them.
 Values above :data:`CHUNK_SIZE` characters are split into ``name.0``, ``name.1``, ... as
 Auth.js does, and every write first deletes the chunks the browser sent.
 """
@@ -16,6 +17,7 @@ from werkzeug.http import dump_cookie
 CHUNK_SIZE = 3933
 MAX_CHUNKS = 4
 SECURE_PREFIX = "__Secure-"
+HOST_PREFIX = "__Host-"
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,23 @@ class CookieNames:
     oauth_nonce: str
 
 
-def cookie_names(secure: bool) -> CookieNames:
-    prefix = SECURE_PREFIX if secure else ""
+def cookie_prefix(secure: bool, *, authjs_names: bool = False) -> str:
+    """The prefix of our cookie names: the one place that chooses it.
+
+    On https, ``__Host-``: the browser accepts such a cookie only with ``Secure``,
+    ``Path=/`` and no ``Domain``, from this very host, so a hostile sibling subdomain
+    cannot toss one at us. ``__Secure-`` only proves the cookie came over https and is
+    still settable from ``evil.example.com`` for ``example.com``; it is the prefix only
+    where a cookie must keep Auth.js's own name (``authjs_names``, e.g. a session cookie
+    that Next.js reads). Plain http (development) has no prefix.
+    """
+    if not secure:
+        return ""
+    return SECURE_PREFIX if authjs_names else HOST_PREFIX
+
+
+def cookie_names(secure: bool, *, authjs_names: bool = False) -> CookieNames:
+    prefix = cookie_prefix(secure, authjs_names=authjs_names)
     return CookieNames(
         session_token=f"{prefix}authjs.session-token",
         callback_url=f"{prefix}authjs.callback-url",

@@ -31,7 +31,7 @@ TOKEN_KEY = "authjs.session_token"
 class SessionMiddleware:
     """Reads the session cookie, verifies it, and puts the claims in ``environ``.
 
-    It trusts only the cookie named ``authjs.session-token`` (``__Secure-authjs.session-token``
+    It trusts only the cookie named ``authjs.session-token`` (``__Host-authjs.session-token``
     on https), joined from its ``.0``, ``.1``, ... chunks when it was split. The value is
     checked by the session strategy (a JWT signature, or a store lookup); anything that
     fails, in any way, is no session: ``environ["authjs.session"]`` is ``None``, the

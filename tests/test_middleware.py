@@ -153,15 +153,17 @@ def test_chunk_mixups_are_no_session(client: Any) -> None:
     assert {f"{NAME}.0", f"{NAME}.2"} <= cleared
 
 
-def test_https_uses_the_secure_prefix_and_ignores_the_plain_name(app_factory: Any) -> None:
+def test_https_uses_the_host_prefix_and_ignores_other_names(app_factory: Any) -> None:
     client = app_factory(URL="https://localhost").test_client()
     response = sign_in(client)
     header = next(h for h in response.headers.getlist("Set-Cookie") if "session-token" in h)
-    assert header.startswith("__Secure-authjs.session-token=") and "Secure" in header
-    token = session_cookie(response, "__Secure-authjs.session-token")
-    plain = app_factory(URL="https://localhost").test_client()
-    plain.set_cookie(NAME, token or "")
-    assert plain.get("/api/auth/session", base_url="https://localhost").get_json() == {}
+    assert header.startswith("__Host-authjs.session-token=") and "Secure" in header
+    assert "Path=/" in header and "Domain" not in header  # what the browser requires of __Host-
+    token = session_cookie(response, "__Host-authjs.session-token")
+    for other in (NAME, "__Secure-authjs.session-token"):  # what a subdomain could plant
+        planted = app_factory(URL="https://localhost").test_client()
+        planted.set_cookie(other, token or "")
+        assert planted.get("/api/auth/session", base_url="https://localhost").get_json() == {}
 
 
 def test_middleware_wraps_any_wsgi_app() -> None:

@@ -111,6 +111,14 @@ def limit_body_size() -> Response | None:
     return None
 
 
+@blueprint.after_request
+def never_sniffed(response: Response) -> Response:
+    """Every answer of ours, ``client.js`` and the static files too, keeps its declared type."""
+    if "X-Content-Type-Options" not in response.headers:
+        response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def _wants_json() -> bool:
     return (
         request.is_json
