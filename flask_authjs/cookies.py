@@ -18,6 +18,8 @@ CHUNK_SIZE = 3933
 MAX_CHUNKS = 4
 SECURE_PREFIX = "__Secure-"
 HOST_PREFIX = "__Host-"
+#: Cache-Control directives that let a shared cache store a response.
+PUBLIC = ("public", "s-maxage")
 
 
 @dataclass(frozen=True)
@@ -92,9 +94,7 @@ def private_to_the_browser(headers: list[tuple[str, str]]) -> list[tuple[str, st
         else:
             kept.append((key, value))
     names = [part.split("=", 1)[0].lower() for part in directives]
-    directives = [
-        part for part, name in zip(directives, names) if name not in ("public", "s-maxage")
-    ]
+    directives = [part for part, name in zip(directives, names, strict=True) if name not in PUBLIC]
     if "private" not in names and "no-store" not in names:
         directives.insert(0, "private")
     if not {"cookie", "*"} & {part.lower() for part in vary}:

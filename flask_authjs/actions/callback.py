@@ -54,22 +54,27 @@ def credentials_callback(context: AuthContext, provider: CredentialsProvider) ->
     ).value
     callback_url = context.resolve_callback_url(body.get("callbackUrl") or cookie_callback)
     credentials = {k: v for k, v in body.items() if k not in PROTOCOL_FIELDS}
-    limits = context.rate_limiter.sign_in_limits(credentials.get("email"), request.remote_addr)
-    retry_after = context.rate_limiter.retry_after(limits)
-    if retry_after is not None:
-        return too_many_attempts(context, retry_after, callback_url, as_json)
+    limiter = context.rate_limiter
+    limits = limiter.sign_in_limits(provider.account_identifier(credentials), request.remote_addr)
+    # Counted before the password is checked, atomically: racing requests cannot get
+    # more guesses to bcrypt than the limit. A success uncounts it below.
+    reservation = limiter.reserve(limits)
+    if reservation.retry_after is not None:
+        return too_many_attempts(context, reservation.retry_after, callback_url, as_json)
     try:
         user = provider.authenticate(credentials, request, context)
     except PasswordRejected:
+        limiter.release(reservation)
         return sign_in_failed(context, INVALID_PASSWORD, 400, callback_url, as_json)
     except StoreUnavailable:
         raise
     except Exception:
         current_app.logger.exception("flask-authjs: authorize() of %r raised", provider.id)
+        limiter.release(reservation)
         return configuration_error(context, as_json)
     if user is None:
-        context.rate_limiter.record(limits)
         return sign_in_failed(context, CREDENTIALS_SIGNIN, 401, callback_url, as_json)
+    limiter.release(reservation)
     if not isinstance(user, Mapping) or user.get("id") in (None, ""):
         current_app.logger.error(
             "flask-authjs: authorize() of %r must return a dict with an 'id', or None", provider.id

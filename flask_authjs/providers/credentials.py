@@ -28,6 +28,13 @@ DEFAULT_FIELDS: dict[str, dict[str, str]] = {
 }
 
 
+def identifying_field(fields: Mapping[str, Mapping[str, str]]) -> str | None:
+    """``email`` if present, else the first field that is not a password."""
+    if "email" in fields:
+        return "email"
+    return next((name for name, spec in fields.items() if spec.get("type") != "password"), None)
+
+
 class PasswordRejected(Exception):
     """The password can never be valid (too long for bcrypt, NUL); said plainly to the user."""
 
@@ -38,6 +45,10 @@ class CredentialsProvider(Provider):
     ``credentials`` holds every submitted form field as a ``str``. Returning ``None``
     means wrong credentials (error ``CredentialsSignin``). The returned user needs an
     ``id``; ``name``, ``email`` and ``image`` are copied into the session.
+
+    ``account_field`` names the field that says *which account* a sign-in aims at, for
+    the per-account rate limit: by default ``email`` if there is one, else the first
+    field that is not a password (``username`` in ``{"username": ..., "password": ...}``).
     """
 
     type = "credentials"
@@ -49,10 +60,22 @@ class CredentialsProvider(Provider):
         id: str = "credentials",
         name: str = "Credentials",
         fields: dict[str, dict[str, str]] | None = None,
+        account_field: str | None = None,
     ) -> None:
         super().__init__(id=id, name=name)
         self.authorize = authorize
         self.fields = DEFAULT_FIELDS if fields is None else fields
+        if account_field is not None and account_field not in self.fields:
+            raise ValueError(
+                f"CredentialsProvider(account_field={account_field!r}): no such field "
+                f"(fields: {', '.join(self.fields) or 'none'})"
+            )
+        self.account_field = account_field or identifying_field(self.fields)
+
+    def account_identifier(self, credentials: Mapping[str, str]) -> str | None:
+        """The submitted account name (unnormalised), or ``None`` when none was sent."""
+        value = credentials.get(self.account_field) if self.account_field else None
+        return value if isinstance(value, str) and value.strip() else None
 
     def authenticate(
         self, credentials: dict[str, str], request: Request, context: AuthContext
