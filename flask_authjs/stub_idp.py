@@ -26,7 +26,7 @@ from urllib.parse import unquote
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from .adapters import StoreUnavailable
-from .body import read_body
+from .body import limit_body, read_body
 from .context import AuthContext
 from .csrf import csrf_token, csrf_valid
 from .emails import normalize_email
@@ -101,7 +101,8 @@ def _server() -> StubServer:
 
 @stub_blueprint.before_request
 def _limit_body_size() -> None:
-    request.max_content_length = MAX_BODY_SIZE
+    if request.method != "GET":
+        limit_body(request, MAX_BODY_SIZE)
 
 
 @stub_blueprint.errorhandler(InvalidInput)

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..adapters import StoreUnavailable
+from ..body import limit_body
 from ..context import current_auth
 from ..errors import (
     BODY_TOO_LARGE,
@@ -100,15 +101,10 @@ def _unsupported() -> Response:
 
 
 @blueprint.before_request
-def limit_body_size() -> Response | None:
+def limit_body_size() -> None:
     """Bodies are read only by POSTs; a GET (the hot ``session`` read) skips this."""
-    if request.method == "GET":
-        return None
-    limit = current_auth().settings.max_body_size
-    request.max_content_length = limit
-    if request.content_length is not None and request.content_length > limit:
-        return _too_large(RequestEntityTooLarge())
-    return None
+    if request.method != "GET":
+        limit_body(request, current_auth().settings.max_body_size)
 
 
 @blueprint.after_request
