@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app
 
 from .adapters import DuplicateAccount, DuplicateEmail, User
+from .sealing import account_to_store
 from .signals import account_linked, send_safely, user_created
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def _signed_in_user(context: AuthContext) -> User | None:
 
 def _link(context: AuthContext, user: User, account: Mapping[str, Any]) -> dict[str, Any]:
     try:
-        context.adapter.link_account(user["id"], account)
+        context.adapter.link_account(user["id"], account_to_store(account, context.token_sealer))
     except DuplicateAccount as error:  # linked by a concurrent request since we looked
         raise AccountNotLinked("the account was linked concurrently") from error
     public = _public(user)

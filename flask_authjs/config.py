@@ -39,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT_PER_ADDRESS": 100,
     "SIGNUP_LIMIT_PER_ADDRESS": 20,
     "STUB_OAUTH": False,
+    "STORE_OAUTH_TOKENS": False,
 }
 
 JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
@@ -68,6 +69,8 @@ class Settings:
     rate_limit_per_address: int
     signup_limit_per_address: int
     stub_oauth: bool
+    #: Keep OAuth access/refresh/id tokens in the store (sealed, see ``sealing.py``).
+    store_oauth_tokens: bool
 
     @property
     def secure_cookies(self) -> bool:
@@ -108,6 +111,7 @@ def load_settings(app: Flask, overrides: dict[str, Any]) -> Settings:
             "SIGNUP_LIMIT_PER_ADDRESS", raw["SIGNUP_LIMIT_PER_ADDRESS"]
         ),
         stub_oauth=_stub_oauth(raw["STUB_OAUTH"], relaxed),
+        store_oauth_tokens=bool(raw["STORE_OAUTH_TOKENS"]),
     )
 
 

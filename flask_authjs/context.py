@@ -23,6 +23,7 @@ from .providers.checks import check_codec
 from .ratelimit import RateLimiter
 from .redirects import is_safe_location, normalized_origin, same_origin_url
 from .responses import with_query
+from .sealing import TokenSealer
 from .sessions import (
     AUTH_TIME,
     TOKEN_BOOKKEEPING,
@@ -68,6 +69,7 @@ class AuthContext:
         self.password_hasher = PasswordHasher(settings.bcrypt_rounds)
         self.rate_limiter = RateLimiter(lambda: self.adapter, lambda: self.clock(), settings)
         self.check_codec = check_codec(settings.secrets, settings.jwt_algorithm)
+        self.token_sealer = TokenSealer(settings.secrets) if settings.store_oauth_tokens else None
         self._adapter = adapter
 
     @property

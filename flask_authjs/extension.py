@@ -119,6 +119,14 @@ class AuthJS:
         context: AuthContext = current_app.extensions["authjs"]
         return context.sign_out_everywhere(user_id)
 
+    def open_account_token(self, sealed: str) -> str | None:
+        """A provider token as the store keeps it (``AUTHJS_STORE_OAUTH_TOKENS``), opened;
+        ``None`` if it was not sealed with one of the current secrets."""
+        context: AuthContext = current_app.extensions["authjs"]
+        if context.token_sealer is None:
+            raise RuntimeError("AUTHJS_STORE_OAUTH_TOKENS is off: the store keeps no tokens")
+        return context.token_sealer.open(sealed)
+
     # Callbacks as decorators: ``@auth.jwt_callback``.
 
     def sign_in_callback(self, function: F) -> F:
