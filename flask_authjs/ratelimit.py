@@ -13,16 +13,19 @@ Keys are hashed: the store holds neither account names nor addresses in its reco
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .adapters import Adapter
+from .adapters import Adapter, StoreUnavailable
 from .config import Settings
 from .emails import normalize_email
 from .errors import InvalidInput
+
+logger = logging.getLogger("flask_authjs")
 
 
 def limit_key(kind: str, value: str) -> str:
@@ -91,6 +94,14 @@ class RateLimiter:
         return Reservation((), attempt_id, retry_after=max(1, math.ceil(wait)))
 
     def release(self, reservation: Reservation) -> None:
-        """Uncount a reserved attempt (it succeeded)."""
-        if reservation.keys:
+        """Uncount a reserved attempt (it succeeded).
+
+        A store that fails now costs the user one counted attempt, not the sign-in that
+        just succeeded: the failure is logged, not raised.
+        """
+        if not reservation.keys:
+            return
+        try:
             self.store().release_attempt(list(reservation.keys), reservation.attempt_id)
+        except StoreUnavailable as error:
+            logger.warning("flask-authjs: a successful attempt stays counted: %s", error)
