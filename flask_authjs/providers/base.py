@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from flask import Request
+from flask import Request
 
-    from ..context import AuthContext
+from ..context import AuthContext
 
 
 @dataclass(frozen=True)

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Request
 
+from ..context import AuthContext
 from ..emails import normalize_email
 from ..errors import CONFIGURATION, CREDENTIALS_SIGNIN, INVALID_PASSWORD, TOO_MANY_ATTEMPTS
 from ..exceptions import InvalidInput, SignInError, StoreUnavailable
 from ..passwords import password_problem
 from .base import Identity, Provider, SignInRequest
-
-if TYPE_CHECKING:
-    from ..context import AuthContext
 
 logger = logging.getLogger("flask_authjs")
 

@@ -18,9 +18,10 @@ import hmac
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
+from ..context import AuthContext
 from ..emails import normalize_email
 from ..errors import CALLBACK, OAUTH_CALLBACK
 from ..exceptions import (
@@ -35,9 +36,6 @@ from .backchannel import get_json, post_form
 from .base import Authorization, Identity, Provider, SignInRequest
 from .checks import CHECK_MAX_AGE, CHECKS, PURPOSE, CheckCookies, new_check_value, pkce_challenge
 from .oidc import IdTokenValidator
-
-if TYPE_CHECKING:
-    from ..context import AuthContext
 
 logger = logging.getLogger("flask_authjs")
 
