@@ -14,7 +14,7 @@ from typing import Any
 from flask import Request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .errors import InvalidInput
+from .exceptions import InvalidInput
 
 MAX_FIELD_LENGTH = 4096
 _READ_SIZE = 64 * 1024

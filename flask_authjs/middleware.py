@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .adapters import StoreUnavailable
+from .clock import Clock, system_clock
 from .cookies import (
     CookieNames,
     chunked_set_cookie_headers,
@@ -16,7 +15,9 @@ from .cookies import (
     private_to_the_browser,
     read_chunked,
 )
-from .errors import STORE_RETRY_AFTER, STORE_UNAVAILABLE, STORE_UNAVAILABLE_MESSAGE
+from .errors import STORE_RETRY_AFTER, STORE_UNAVAILABLE
+from .exceptions import StoreUnavailable
+from .responses import STORE_UNAVAILABLE_MESSAGE, wants_json
 from .sessions import LoadedSession, SessionStrategy
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class SessionMiddleware:
         sessions: SessionStrategy,
         *,
         secure: bool | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = system_clock,
     ) -> None:
         self.app = app
         self.sessions = sessions
@@ -131,7 +132,7 @@ def _keeping_cookies_private(start_response: StartResponse) -> StartResponse:
 def _store_unavailable(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
     """503 when a database session cannot be looked up: not signed out, not a traceback."""
     message = STORE_UNAVAILABLE_MESSAGE
-    if "application/json" in environ.get("HTTP_ACCEPT", ""):
+    if wants_json(environ):
         body = json.dumps({"error": STORE_UNAVAILABLE, "message": message}).encode()
         content_type = "application/json"
     else:

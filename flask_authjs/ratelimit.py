@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from .adapters import Adapter, StoreUnavailable
 from .config import Settings
 from .emails import normalize_email
-from .errors import InvalidInput
+from .exceptions import InvalidInput
 
 logger = logging.getLogger("flask_authjs")
 

@@ -22,7 +22,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import ConfigurationError
+from .exceptions import ConfigurationError
 from .tokens import derive_key, key_id
 
 #: The account fields that are credentials at the provider.

@@ -232,7 +232,8 @@ def test_a_cookie_the_app_writes_is_never_cached_by_shared_caches(app_factory: A
     def welcome() -> Any:
         context = current_auth()
         response = app.make_response(("hi", 200, {"Cache-Control": "public, max-age=60"}))
-        context.set_session_cookie(response, context.issue_session({"sub": "u1"}))
+        for header in context.session_cookies(context.issue_session({"sub": "u1"})):
+            response.headers.add("Set-Cookie", header)
         return response
 
     response = app.test_client().get("/welcome")
