@@ -122,7 +122,11 @@ def slope_kib_per_minute(points: list[tuple[float, int]], warm_up: float) -> flo
     return 60 * covariance / spread if spread else None
 
 
-def rss_report(samples: dict[int, list[tuple[float, int]]], warm_up: float) -> list[dict[str, Any]]:
+def rss_report(
+    samples: dict[int, list[tuple[float, int]]], warm_up: float, seconds: float
+) -> list[dict[str, Any]]:
+    """Per worker: RSS at the marks, and the slope after ``warm_up`` and over the second half
+    (by then the token cache, the ``iso_time`` cache and SQLite's page cache are full)."""
     rows = []
     for pid, points in sorted(samples.items()):
         steady = [rss for t, rss in points if t >= warm_up]
@@ -135,6 +139,8 @@ def rss_report(samples: dict[int, list[tuple[float, int]]], warm_up: float) -> l
                 "last_kib": points[-1][1],
                 "max_kib": max(rss for _, rss in points),
                 "slope_kib_per_min": slope_kib_per_minute(points, warm_up),
+                "second_half_slope_kib_per_min": slope_kib_per_minute(points, seconds / 2),
+                "points": points,
             }
         )
     return rows

@@ -180,6 +180,7 @@ def main() -> int:
     parser.add_argument("--disk-full", type=float, default=0, help="seconds the store is full")
     parser.add_argument("--kill-workers", type=int, default=0, help="workers to SIGKILL mid-run")
     parser.add_argument("--sample-rss", type=float, default=0, help="RSS sampling interval (s)")
+    parser.add_argument("--rss-json", help="write the RSS samples to this file")
     parser.add_argument("--only", choices=[kind for kind, _ in MIX], help="one kind of request")
     parser.add_argument("--bcrypt-rounds", type=int, default=4, help="the server's bcrypt cost")
     options = parser.parse_args()
@@ -271,20 +272,21 @@ def main() -> int:
         f"users no client caused: {len(phantom)}; users without a password hash: {half_written}; "
         f"SQLite integrity: {integrity}"
     )
-    slopes = []
     if options.sample_rss:
         warm_up = min(60.0, options.seconds / 4)
-        for row in faults.rss_report(samples, warm_up):
-            slope = row["slope_kib_per_min"]
-            slopes.append(slope)
+        rows = faults.rss_report(samples, warm_up, options.seconds)
+        for row in rows:
+            slope, late = row["slope_kib_per_min"], row["second_half_slope_kib_per_min"]
             print(
                 f"worker {row['pid']}: RSS {row['first_kib']} KiB at start, "
                 f"{row['after_warm_up_kib']} KiB after {warm_up:.0f} s, {row['last_kib']} KiB "
-                f"at the end (max {row['max_kib']}), slope after warm-up "
-                f"{'n/a' if slope is None else f'{slope:+.1f}'} KiB/min "
-                f"over {row['samples']} samples"
+                f"at the end (max {row['max_kib']}); slope after {warm_up:.0f} s "
+                f"{'n/a' if slope is None else f'{slope:+.1f}'} KiB/min, over the second half "
+                f"{'n/a' if late is None else f'{late:+.1f}'} KiB/min ({row['samples']} samples)"
             )
         print(f"token cache per worker at the end: {caches} (bound 4096)")
+        if options.rss_json:
+            Path(options.rss_json).write_text(json.dumps(rows))
     failed = (
         server_errors
         or lost
