@@ -243,7 +243,6 @@ def test_custom_error_page_receives_the_code(app_factory: Any) -> None:
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/api/auth/signin/credentials"),
         ("POST", "/api/auth/csrf"),
         ("POST", "/api/auth/providers"),
         ("DELETE", "/api/auth/session"),

@@ -73,6 +73,8 @@ ROUTES: dict[tuple[str, str], Callable[[], Response]] = {
     ("POST", "_log"): log.receive_client_log,
 }
 PROVIDER_ROUTES: dict[tuple[str, str], Callable[[str], Response]] = {
+    # A link to signin/<id> shows the sign-in page, as Auth.js does (a GET starts nothing).
+    ("GET", "signin"): lambda _provider_id: signin.sign_in_page(),
     ("POST", "signin"): signin.sign_in_with_provider,
     ("GET", "callback"): callback.callback,
     ("POST", "callback"): callback.callback,
@@ -92,6 +94,8 @@ def dispatch_provider(action: str, provider_id: str) -> Response:
 
 
 def _method() -> str:
+    """``HEAD`` answers as ``GET`` without a body (HTTP's rule; Auth.js answers 400): a link
+    checker or uptime probe sees what a browser would."""
     return "GET" if request.method == "HEAD" else request.method
 
 

@@ -16,7 +16,6 @@ from flask import Response, current_app, request
 from ..adapters import StoreUnavailable
 from ..context import AuthContext, current_auth
 from ..cookies import read_chunked
-from ..csrf import rotate_csrf_token
 from ..errors import (
     ACCESS_DENIED,
     CONFIGURATION,
@@ -129,7 +128,6 @@ def finish_sign_in(
         callback_url, as_json=as_json, session=context.session_view(issued.claims)
     )
     context.set_session_cookie(response, issued)
-    rotate_csrf_token()
     send_safely(
         signed_in,
         current_app._get_current_object(),  # type: ignore[attr-defined]

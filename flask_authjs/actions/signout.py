@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, render_template, request
 
 from ..context import current_auth
-from ..csrf import csrf_token, rotate_csrf_token
+from ..csrf import csrf_token
 from ..responses import auth_redirect, html_response
 from ..signals import send_safely, signed_out
 from .posts import checked_post
@@ -32,7 +32,6 @@ def sign_out() -> Response:
     claims = context.current_claims()
     response = auth_redirect(context.resolve_callback_url(body.get("callbackUrl")), as_json=as_json)
     context.end_session(response)
-    rotate_csrf_token()
     if claims is not None:
         send_safely(
             signed_out,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Response, current_app
 
 from ..context import current_auth
-from ..csrf import rotate_csrf_token
 from ..errors import SESSION_REQUIRED
 from ..responses import auth_redirect
 from ..signals import send_safely, signed_out
@@ -31,7 +30,6 @@ def sign_out_everywhere() -> Response:
     context.sign_out_everywhere(claims["sub"])
     response = auth_redirect(context.resolve_callback_url(body.get("callbackUrl")), as_json=as_json)
     context.set_session_cookie(response, None)
-    rotate_csrf_token()
     send_safely(
         signed_out,
         current_app._get_current_object(),  # type: ignore[attr-defined]
