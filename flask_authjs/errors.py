@@ -33,7 +33,7 @@ STORE_RETRY_AFTER = "5"
 
 _TRY_ANOTHER = "Try signing in with a different account."
 
-#: Messages the sign-in page shows for ``?error=<code>`` (PROTOCOL.md section 10).
+#: Messages the sign-in page shows for ``?error=<code>`` (Auth.js's, made more specific).
 SIGNIN_MESSAGES: dict[str, str] = {
     "Signin": _TRY_ANOTHER,
     OAUTH_SIGNIN: _TRY_ANOTHER,
@@ -42,7 +42,9 @@ SIGNIN_MESSAGES: dict[str, str] = {
     "EmailCreateAccount": _TRY_ANOTHER,
     CALLBACK: _TRY_ANOTHER,
     OAUTH_ACCOUNT_NOT_LINKED: (
-        "To confirm your identity, sign in with the same account you used originally."
+        "An account with this email already exists, and it signs in another way. Sign in "
+        "the way you did before (for example with your email and password); for your "
+        "safety this provider is not linked to it automatically."
     ),
     "EmailSignin": "The e-mail could not be sent.",
     CREDENTIALS_SIGNIN: "Sign in failed. Check the details you provided are correct.",
@@ -75,7 +77,13 @@ ERROR_PAGES: dict[str, ErrorPage] = {
         "Check the server logs for more information.",
         False,
     ),
-    "accessdenied": ErrorPage(403, "Access Denied", "You do not have permission to sign in.", True),
+    "accessdenied": ErrorPage(
+        403,
+        "Access denied",
+        "Sign-in was refused: access was denied at the sign-in provider, or this account "
+        "may not sign in here.",
+        True,
+    ),
     "verification": ErrorPage(
         403,
         "Unable to sign in",
@@ -84,7 +92,12 @@ ERROR_PAGES: dict[str, ErrorPage] = {
         True,
     ),
 }
-DEFAULT_ERROR_PAGE = ErrorPage(200, "Error", "", True)
+DEFAULT_ERROR_PAGE = ErrorPage(
+    200,
+    "Something went wrong",
+    "Sign-in could not be completed. Please try again.",
+    True,
+)
 
 
 def error_page(code: str) -> ErrorPage:

@@ -13,7 +13,7 @@ from .actions import blueprint
 from .adapters import Adapter
 from .cli import authjs_cli
 from .config import load_settings
-from .context import AuthContext
+from .context import AuthContext, current_auth
 from .csrf import csrf_token, set_csrf_cookie
 from .errors import ConfigurationError
 from .globals import with_lazy_session
@@ -109,6 +109,7 @@ class AuthJS:
         if "sign_in" in self.pages:  # the loops it catches need a custom sign-in page
             LoopDetector(app, context)
         app.add_template_global(csrf_token, "authjs_csrf_token")
+        app.add_template_global(lambda: current_auth().origin() + "/", "authjs_site_url")
         app.register_blueprint(blueprint, url_prefix=settings.base_path)
         install_stub(app, context)
         _exempt_from_csrf_protect(app)

@@ -30,7 +30,7 @@ def secret_from_cli() -> str:
 
 def run(snippet: Snippet, code: str, namespace: dict[str, Any], what: str) -> None:
     try:
-        exec(compile(code, f"{snippet.name} ({what})", "exec"), namespace)  # noqa: S102
+        exec(compile(code, f"{snippet.name} ({what})", "exec"), namespace)
     except Exception as error:
         raise AssertionError(
             f"{what} of the snippet at {snippet.name} failed: {error!r}\n"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..adapters import StoreUnavailable
@@ -23,7 +23,8 @@ from ..errors import (
     STORE_UNAVAILABLE_MESSAGE,
     InvalidInput,
 )
-from ..responses import json_response, plain_error
+from ..redirects import same_origin_url
+from ..responses import html_response, json_response, plain_error
 from . import (
     callback,
     client,
@@ -153,9 +154,17 @@ def _store_unavailable(problem: StoreUnavailable) -> Response:
     if _wants_json() or request.form.get("json") == "true":
         response = json_response({"error": STORE_UNAVAILABLE, "message": message}, 503)
     else:
-        response = plain_error(message, 503)
+        response = _unavailable_page(message)
     response.headers["Retry-After"] = STORE_RETRY_AFTER
     return response
+
+
+def _unavailable_page(message: str) -> Response:
+    """A person gets a page with a way to retry: back to the page the form was on."""
+    context = current_auth()
+    retry_url = same_origin_url(request.referrer, context.origin()) or context.action_url("signin")
+    html = render_template("authjs/unavailable.html", message=message, retry_url=retry_url)
+    return html_response(html, 503)
 
 
 @blueprint.errorhandler(Exception)

@@ -16,6 +16,7 @@ from flask import Response, current_app, request
 from ..adapters import StoreUnavailable
 from ..context import AuthContext, current_auth
 from ..cookies import read_chunked
+from ..emails import MAX_EMAIL_LENGTH
 from ..errors import (
     ACCESS_DENIED,
     CONFIGURATION,
@@ -68,7 +69,12 @@ def credentials_callback(context: AuthContext, provider: CredentialsProvider) ->
         return configuration_error(context, as_json)
     if user is None:
         context.rate_limiter.record(limits)
-        return sign_in_failed(context, CREDENTIALS_SIGNIN, 401, callback_url, as_json)
+        failed = sign_in_failed(context, CREDENTIALS_SIGNIN, 401, callback_url, as_json)
+        email = credentials.get("email")
+        if not as_json and isinstance(email, str) and len(email) <= MAX_EMAIL_LENGTH:
+            # The form comes back with the email filled in (Auth.js's ``email`` parameter).
+            failed.headers["Location"] = with_query(failed.headers["Location"], {"email": email})
+        return failed
     if not isinstance(user, Mapping) or user.get("id") in (None, ""):
         current_app.logger.error(
             "flask-authjs: authorize() of %r must return a dict with an 'id', or None", provider.id

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, current_app, render_template, request
 
 from ..context import current_auth
@@ -21,9 +23,16 @@ def sign_out_page() -> Response:
         csrf_token=csrf_token(),
         callback_url=context.resolve_callback_url(raw_callback) if raw_callback else "",
         base_url=context.base_url(),
-        signed_in=context.current_claims() is not None,
+        signed_in_as=_who(context.session_view(context.current_claims())),
     )
     return html_response(html)
+
+
+def _who(session: dict[str, Any] | None) -> str | None:
+    if session is None:
+        return None
+    user = session.get("user") or {}
+    return str(user.get("email") or user.get("name") or "an account")
 
 
 def sign_out() -> Response:

@@ -27,13 +27,18 @@ from ..errors import (
     TOO_MANY_ATTEMPTS,
 )
 from ..forms import SignUpForm
+from ..passwords import MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH
 from ..providers import CredentialsProvider
 from ..responses import html_response, json_response, plain_error, with_query
 from ..signals import send_safely, user_created
 from .callback import finish_sign_in
 from .posts import checked_post
 
-EMAIL_TAKEN_MESSAGE = "An account with this email exists already. Sign in instead."
+EMAIL_TAKEN_MESSAGE = "An account with this email exists already."
+PASSWORD_RULES = (
+    f"At least {MIN_PASSWORD_LENGTH} characters, at most {MAX_PASSWORD_BYTES} bytes; "
+    "a passphrase of a few words is good."
+)
 
 
 def sign_up_page() -> Response:
@@ -80,6 +85,11 @@ def sign_up() -> Response:
         "type": "credentials",
         "providerAccountId": user["id"],
     }
+    if not as_json and not {"new_user", "sign_in"} & set(context.auth.pages):
+        # A person sees "your account is ready, signed in as ..." before going on.
+        callback_url = with_query(
+            context.action_url("signin"), {"welcome": "1", "callbackUrl": callback_url}
+        )
     return finish_sign_in(
         context, user, account, callback_url=callback_url, as_json=as_json, is_new_user=True
     )
@@ -131,6 +141,8 @@ def _page(
         csrf_token=csrf_token(),
         callback_url=callback_url,
         error_message=message,
+        email_taken=error == EMAIL_TAKEN,
+        password_rules=PASSWORD_RULES,
         base_url=context.base_url(),
         signin_url=context.sign_in_page_url(callback_url=callback_url or None),
     )

@@ -23,7 +23,13 @@ from flask import Response, current_app, request
 
 from ..accounts import AccountNotLinked, NoEmail, resolve_user
 from ..emails import normalize_email
-from ..errors import CALLBACK, OAUTH_ACCOUNT_NOT_LINKED, OAUTH_CALLBACK, InvalidInput
+from ..errors import (
+    ACCESS_DENIED,
+    CALLBACK,
+    OAUTH_ACCOUNT_NOT_LINKED,
+    OAUTH_CALLBACK,
+    InvalidInput,
+)
 from ..responses import auth_redirect, with_query
 from .backchannel import ProviderError, get_json, post_form
 from .base import Provider
@@ -169,6 +175,11 @@ class OAuthProvider(Provider):
                 self.id,
                 _printable(params.get("error")),
             )
+            if params.get("error") == "access_denied":  # the person pressed "Deny"
+                url = with_query(context.page_url("error", "error"), {"error": ACCESS_DENIED})
+                response = auth_redirect(url, as_json=False)
+                cookies.delete(response)
+                return response
             return self._fail(context, cookies, CALLBACK, self._callback_url(context, cookies))
         try:
             checked = cookies.read(request, self.id, self.checks)
