@@ -127,7 +127,9 @@ def test_the_demo_fetch_page_signs_in_without_a_page_load(
     page.goto(f"{base}/fetch-sign-in")
     page.fill("#fetch-password", "wrong password")
     page.click("#fetch-form button")
-    expect(page.locator("#fetch-result")).to_have_text("Sign-in failed: CredentialsSignin")
+    expect(page.locator("#fetch-result")).to_have_text(
+        "Wrong email or password. Check them and try again."
+    )
 
     page.fill("#fetch-password", DEMO_PASSWORD)
     page.click("#fetch-form button")
