@@ -1,4 +1,4 @@
-"""Account linking: which user an OAuth account signs in (PROTOCOL.md section 8.2, step 3).
+"""Account linking: which user an OAuth account signs in (as Auth.js links them).
 
 The rules of Auth.js's callback handler, in order:
 

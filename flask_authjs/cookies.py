@@ -1,4 +1,4 @@
-"""Cookie names, attributes and the chunking of large session cookies (PROTOCOL.md section 5).
+"""Cookie names, attributes and the chunking of large session cookies, as Auth.js has them.
 
 All cookies are ``HttpOnly; SameSite=Lax; Path=/``. On https they are ``Secure`` and carry
 the ``__Secure-`` prefix, so a subdomain or a plain-http page cannot plant them.

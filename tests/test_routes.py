@@ -1,4 +1,4 @@
-"""Every route of the blueprint: status, JSON shape and cookies, as PROTOCOL.md specifies."""
+"""Every route of the blueprint: status, JSON shape and cookies, as Auth.js specifies."""
 
 from __future__ import annotations
 

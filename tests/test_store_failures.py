@@ -187,3 +187,14 @@ def test_the_retry_link_never_leads_off_site(
         "/api/auth/callback/credentials", data=form, headers={"Referer": "https://evil.example/"}
     )
     assert 'id="retry" href="http://localhost/api/auth/signin"' in response.get_data(as_text=True)
+
+
+def test_a_page_view_during_a_session_store_outage_is_a_page_for_a_browser(
+    app_factory: AppFactory, unreachable_mongo: MongoDBAdapter
+) -> None:
+    app = app_factory(adapter=unreachable_mongo, SESSION_STRATEGY="database")
+    client = app.test_client()
+    client.set_cookie("authjs.session-token", "a" * 43)
+    page = client.get("/dashboard", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert page.status_code == 503 and page.mimetype == "text/html"
+    assert "Try again" in page.get_data(as_text=True) and page.headers["Retry-After"]

@@ -21,7 +21,9 @@ from flask_authjs import CredentialsProvider, StubOAuthProvider, sign_in
 from ..conftest import AppFactory
 from .conftest import LiveServer, demo
 
-AXE = Path(__file__).resolve().parent.parent / "nextauth" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = (
+    Path(__file__).resolve().parent.parent / "nextauth" / "node_modules" / "axe-core" / "axe.min.js"
+)
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
@@ -92,7 +94,10 @@ def plain_app(app_factory: AppFactory) -> Callable[[str], Flask]:
 BORDER_CONTRAST = """() => {
   const rgb = (css) => css.match(/[\\d.]+/g).slice(0, 4).map(Number);
   const luminance = ([r, g, b]) => {
-    const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    const channel = (c) => {
+      c /= 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    };
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
   };
   const behind = (element) => {
