@@ -19,13 +19,12 @@ import hashlib
 import hmac
 import secrets as random_source
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote
 
-from flask import Request, Response, request
+from flask import Request, Response, current_app, request
 
-from .context import AuthContext, current_auth
-from .cookies import set_cookie_header
+from .cookies import CookieNames, set_cookie_header
 from .redirects import normalized_origin
 
 #: ``environ`` keys: this request's token, and whether the response must set the cookie.
@@ -49,7 +48,27 @@ def token_from_cookie(value: str | None, secrets: tuple[str, ...]) -> str | None
     return None
 
 
-def _cookie_token(context: AuthContext) -> str | None:
+class _Settings(Protocol):
+    secrets: tuple[str, ...]
+
+
+class _App(Protocol):
+    """What CSRF needs of the app's ``AuthContext`` (a layer above, so not imported)."""
+
+    @property
+    def settings(self) -> _Settings: ...
+
+    def cookie_names(self) -> CookieNames: ...
+
+    def secure(self) -> bool: ...
+
+
+def _app() -> _App:
+    context: _App = current_app.extensions["authjs"]
+    return context
+
+
+def _cookie_token(context: _App) -> str | None:
     name = context.cookie_names().csrf_token
     return token_from_cookie(request.cookies.get(name), context.settings.secrets)
 
@@ -59,7 +78,7 @@ def csrf_token() -> str:
     cached: str | None = request.environ.get(_TOKEN_KEY)
     if cached is not None:
         return cached
-    token = _cookie_token(current_auth())
+    token = _cookie_token(_app())
     if token is None:
         token = random_source.token_hex(32)
         request.environ[_NEW_KEY] = True
@@ -70,7 +89,7 @@ def csrf_token() -> str:
 def set_csrf_cookie(response: Response) -> Response:
     """``after_request``: send the cookie when this request minted a new token."""
     if request.environ.pop(_NEW_KEY, False):
-        context = current_auth()
+        context = _app()
         token = request.environ[_TOKEN_KEY]
         value = f"{token}|{_digest(token, context.settings.secrets[0])}"
         response.headers.add(
@@ -91,5 +110,5 @@ def csrf_valid(request: Request, body: Mapping[str, Any], origin: str) -> bool:
     )
     if not isinstance(sent, str) or not sent:
         return False
-    expected = _cookie_token(current_auth())
+    expected = _cookie_token(_app())
     return expected is not None and hmac.compare_digest(sent.encode(), expected.encode())

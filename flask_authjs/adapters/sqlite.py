@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from ..errors import ConfigurationError
+from ..exceptions import ConfigurationError
 from .base import (
     Attempts,
     DuplicateAccount,
