@@ -8,14 +8,20 @@ snippet's console output must then show the signed-in user's id.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, Response
 
 from ..conftest import PASSWORD, USER, AppFactory
 from ..doc_snippets import Snippet, all_snippets
 
+PLAIN_PAGE = '<!doctype html><html lang=en><title>p</title><script src="/next-auth.js"></script>'
+NODE_MODULES = Path(__file__).resolve().parent.parent / "nextauth" / "node_modules"
 BROWSER_SNIPPETS = [s for s in all_snippets("html") if not (s.has("fragment") or s.file)]
 
 
@@ -59,3 +65,50 @@ def test_the_html_snippet_runs_in_chromium(
 
 def test_the_docs_have_browser_snippets() -> None:
     assert BROWSER_SNIPPETS, "no html snippet found: the parser or the docs changed"
+
+
+def test_the_readme_recipe_bundles_next_auth_react_for_a_plain_page(
+    page: Any, live_server: Any, app_factory: AppFactory, tmp_path: Path
+) -> None:
+    """The README's esbuild recipe, run as written, except that ``npm install`` is replaced
+    by the packages ``npm ci`` put in tests/nextauth (same pinned versions, no network)."""
+    recipe = next(s for s in all_snippets("sh") if s.file == "build-next-auth.sh")
+    install, build = recipe.code.split("\n", 1)
+    assert install.startswith("npm install")
+    if not (NODE_MODULES / "next-auth").is_dir() or not shutil.which("npx"):
+        reason = "tests/nextauth has no node_modules (cd tests/nextauth && npm ci)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI must run this test", pytrace=False)
+        pytest.skip(reason)
+    (tmp_path / "node_modules").symlink_to(NODE_MODULES)
+    (tmp_path / "static").mkdir()
+    subprocess.run(["bash", "-euo", "pipefail", "-c", build], cwd=tmp_path, check=True)
+    bundle = (tmp_path / "static" / "next-auth.js").read_text()
+
+    def make(base_url: str) -> Flask:
+        app = app_factory(URL=base_url)
+
+        @app.get("/next-auth.js")
+        def script() -> Response:
+            return Response(bundle, mimetype="text/javascript")
+
+        @app.get("/plain")
+        def plain() -> str:
+            return PLAIN_PAGE
+
+        return app
+
+    base = live_server(make)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{base}/plain")
+    result = page.evaluate(
+        """async ([email, password]) => {
+          const providers = await NextAuth.getProviders();
+          const signIn = await NextAuth.signIn("credentials", {email, password, redirect: false});
+          const session = await NextAuth.getSession();
+          return [Object.keys(providers), signIn.ok, session.user.email];
+        }""",
+        [USER["email"], PASSWORD],
+    )
+    assert result == [["credentials"], True, USER["email"]] and errors == []
