@@ -1,4 +1,4 @@
-"""Cookie names, attributes and the chunking of large session cookies (PROTOCOL.md section 5).
+"""Cookie names, attributes and the chunking of large session cookies, as Auth.js has them.
 
 All cookies are ``HttpOnly; SameSite=Lax; Path=/`` with no ``Domain``. On https they are
 ``Secure`` and carry the ``__Host-`` prefix (:func:`cookie_prefix`), so neither a plain-http
@@ -29,6 +29,7 @@ class CookieNames:
     oauth_state: str
     oauth_pkce: str
     oauth_nonce: str
+    csrf_token: str
 
 
 def cookie_prefix(secure: bool, *, authjs_names: bool = False) -> str:
@@ -47,8 +48,11 @@ def cookie_prefix(secure: bool, *, authjs_names: bool = False) -> str:
 
 
 def cookie_names(secure: bool, *, authjs_names: bool = False) -> CookieNames:
+    """Our cookie names; the CSRF cookie is ``__Host-`` on https in every case (as in
+    Auth.js), so no subdomain can plant a CSRF token."""
     prefix = cookie_prefix(secure, authjs_names=authjs_names)
     return CookieNames(
+        csrf_token=f"{cookie_prefix(secure)}authjs.csrf-token",
         session_token=f"{prefix}authjs.session-token",
         callback_url=f"{prefix}authjs.callback-url",
         oauth_state=f"{prefix}authjs.state",

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from ..exceptions import ConfigurationError
 from .base import (
     Attempts,
     DuplicateAccount,
@@ -88,9 +89,6 @@ def _create_private(path: str) -> None:
     """
     if path in ("", ":memory:") or path.startswith("file:"):
         return
-    directory = os.path.dirname(path)
-    if directory:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
     try:
         descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
@@ -112,6 +110,14 @@ def _add_attempt_ids(connection: sqlite3.Connection) -> None:
 
 class SQLiteAdapter:
     def __init__(self, path: str, *, timeout: float = 5.0) -> None:
+        directory = os.path.dirname(path)
+        if directory and not os.path.isdir(directory):
+            # A typo in a path must not quietly become a new, empty user store elsewhere.
+            raise ConfigurationError(
+                "AUTHJS_DATABASE_URL",
+                f"the folder {directory!r} of the SQLite store {path!r} does not exist.",
+                "create the folder, or fix the path.",
+            )
         self.path = path
         self.timeout = timeout
         self._local = threading.local()
