@@ -26,7 +26,9 @@ import argparse
 import http.client
 import json
 import random
+import signal
 import sqlite3
+import sys
 import tempfile
 import threading
 import time
@@ -170,6 +172,8 @@ def probe_workers(port: int, rounds: int = 8) -> dict[int, int]:
 
 
 def main() -> int:
+    # A SIGTERM (``timeout``, Ctrl-C in a parent) unwinds, so the server is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--threads", type=int, default=8)
