@@ -27,10 +27,11 @@ class CookieNames:
     oauth_nonce: str
 
 
-def cookie_names(secure: bool) -> CookieNames:
+def cookie_names(secure: bool, session_base: str = "authjs.session-token") -> CookieNames:
+    """``session_base`` is the session cookie's name without prefix (the session format's)."""
     prefix = SECURE_PREFIX if secure else ""
     return CookieNames(
-        session_token=f"{prefix}authjs.session-token",
+        session_token=f"{prefix}{session_base}",
         callback_url=f"{prefix}authjs.callback-url",
         oauth_state=f"{prefix}authjs.state",
         oauth_pkce=f"{prefix}authjs.pkce.code_verifier",
@@ -107,16 +108,17 @@ def chunked_set_cookie_headers(
     secure: bool,
     max_age: int | None,
     previous: Iterable[str] = (),
+    chunk_size: int = CHUNK_SIZE,
 ) -> list[str]:
     """``Set-Cookie`` values that replace (or, with ``value=None``, delete) a chunked cookie."""
     if value is None:
         pieces: dict[str, str] = {}
-    elif len(value) <= CHUNK_SIZE:
+    elif len(value) <= chunk_size:
         pieces = {base_name: value}
     else:
         pieces = {
-            f"{base_name}.{i}": value[start : start + CHUNK_SIZE]
-            for i, start in enumerate(range(0, len(value), CHUNK_SIZE))
+            f"{base_name}.{i}": value[start : start + chunk_size]
+            for i, start in enumerate(range(0, len(value), chunk_size))
         }
     headers = [delete_cookie_header(name, secure=secure) for name in previous if name not in pieces]
     if value is None and base_name not in previous:

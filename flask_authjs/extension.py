@@ -97,21 +97,26 @@ class AuthJS:
             ).hexdigest()
         app.wsgi_app = SessionMiddleware(  # type: ignore[method-assign]
             app.wsgi_app,
-            context.sessions,
+            context.session_strategies[False],
             secure=settings.secure_cookies if settings.origin else None,
             clock=lambda: context.clock(),
+            session_format=context.session_format,
+            secure_sessions=context.session_strategies[True],
+            read_only=not settings.routes,
         )
 
         app.app_ctx_globals_class = with_lazy_session(app.app_ctx_globals_class)
         if "sign_in" in self.pages:  # the loops it catches need a custom sign-in page
             LoopDetector(app, context)
         app.add_template_global(csrf_token, "authjs_csrf_token")
+        app.cli.add_command(authjs_cli)
+        if not settings.routes:  # a read-only API: another app signs people in and out
+            return
         app.register_blueprint(blueprint, url_prefix=settings.base_path)
         install_stub(app, context)
         csrf_protect = app.extensions.get("csrf")
         if csrf_protect is not None:
             csrf_protect.exempt(blueprint)
-        app.cli.add_command(authjs_cli)
 
     def sign_out_everywhere(self, user_id: str) -> int:
         """End every session of ``user_id`` in the current app (database sessions at once,
