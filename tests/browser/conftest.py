@@ -6,8 +6,14 @@ CI (``CI=true``), where a missing browser is a failure: CI must run them.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
+import socket
+import subprocess
 import threading
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +23,8 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from demo.app import create_app
+
+from ..conftest import require_npm_package
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -60,17 +68,19 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-LiveServer = Callable[[Callable[[str], Flask]], str]
+LiveServer = Callable[..., str]
 
 
 @pytest.fixture
 def live_server() -> Iterator[LiveServer]:
-    """``live_server(make_app)`` serves ``make_app(base_url)`` on a free port; returns the URL."""
+    """``live_server(make_app, host="127.0.0.1")`` serves ``make_app(base_url)`` on a free
+    port of 127.0.0.1 and returns the URL, ``http://<host>:<port>`` (``host="localhost"``
+    for apps that must share cookies with another server on the same machine)."""
     servers: list[Any] = []
 
-    def serve(make_app: Callable[[str], Flask]) -> str:
+    def serve(make_app: Callable[[str], Flask], host: str = "127.0.0.1") -> str:
         server = make_server("127.0.0.1", 0, None, threaded=True)  # type: ignore[arg-type]
-        base_url = f"http://127.0.0.1:{server.server_port}"
+        base_url = f"http://{host}:{server.server_port}"
         server.app = make_app(base_url)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
@@ -95,3 +105,76 @@ def demo(tmp_path: Path) -> Callable[[str], Flask]:
         )
 
     return make
+
+
+NEXTAUTH_DIR = Path(__file__).resolve().parents[1] / "nextauth"
+NEXT_BIN = NEXTAUTH_DIR / "node_modules" / "next" / "dist" / "bin" / "next"
+NEXT_ENV = {"NEXT_TELEMETRY_DISABLED": "1", "NODE_ENV": "production"}
+
+
+@pytest.fixture(scope="session")
+def nextjs_app() -> Path:
+    """tests/nextauth/nextapp, built once with ``next build`` and kept between runs.
+
+    The build lives in tests/nextauth/.nextbuild/<hash> (git-ignored), named by a hash of the
+    app's sources and the npm lockfile, so it is rebuilt only when one of them changes.
+    """
+    require_npm_package("next")
+    source = NEXTAUTH_DIR / "nextapp"
+    digest = hashlib.sha256((NEXTAUTH_DIR / "package-lock.json").read_bytes())
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes())
+    build = NEXTAUTH_DIR / ".nextbuild" / digest.hexdigest()[:16]
+    if not (build / ".next" / "BUILD_ID").exists():
+        shutil.rmtree(NEXTAUTH_DIR / ".nextbuild", ignore_errors=True)
+        shutil.copytree(source, build)
+        subprocess.run(
+            ["node", str(NEXT_BIN), "build"],
+            cwd=build,
+            env={**os.environ, **NEXT_ENV},
+            check=True,
+            capture_output=True,
+            timeout=900,
+        )
+    return build
+
+
+NextServer = Callable[[dict[str, str]], str]
+
+
+@pytest.fixture
+def nextjs_server(nextjs_app: Path, tmp_path: Path) -> Iterator[NextServer]:
+    """``nextjs_server(env)`` runs ``next start`` on a free port with ``env`` added; returns
+    its URL on ``localhost`` (``NEXTAUTH_URL``), where it shares cookies with ``live_server``
+    apps served with ``host="localhost"``."""
+    running: list[subprocess.Popen[bytes]] = []
+
+    def start(env: dict[str, str]) -> str:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        base_url = f"http://localhost:{port}"
+        log = tmp_path / f"next-{port}.log"
+        with log.open("wb") as output:  # the child keeps its own descriptor
+            process = subprocess.Popen(
+                ["node", str(NEXT_BIN), "start", "-p", str(port), "-H", "127.0.0.1"],
+                cwd=nextjs_app,
+                env={**os.environ, **NEXT_ENV, "NEXTAUTH_URL": base_url, **env},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        running.append(process)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/auth/providers", timeout=5)
+                return base_url
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"next start failed: {log.read_text()}") from None
+                time.sleep(0.1)
+
+    yield start
+    for process in running:
+        process.terminate()
+        process.wait(timeout=10)
