@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -112,21 +113,21 @@ NEXT_BIN = NEXTAUTH_DIR / "node_modules" / "next" / "dist" / "bin" / "next"
 NEXT_ENV = {"NEXT_TELEMETRY_DISABLED": "1", "NODE_ENV": "production"}
 
 
-@pytest.fixture(scope="session")
-def nextjs_app() -> Path:
-    """tests/nextauth/nextapp, built once with ``next build`` and kept between runs.
+def nextjs_build(app: str) -> Path:
+    """tests/nextauth/<app>, built with ``next build`` once and kept between runs.
 
-    The build lives in tests/nextauth/.nextbuild/<hash> (git-ignored), named by a hash of the
-    app's sources and the npm lockfile, so it is rebuilt only when one of them changes.
+    The build lives in tests/nextauth/.nextbuild/<app>-<hash> (git-ignored), named by a hash
+    of the app's sources and the npm lockfile, so it is rebuilt only when one of them changes.
     """
     require_npm_package("next")
-    source = NEXTAUTH_DIR / "nextapp"
+    source = NEXTAUTH_DIR / app
     digest = hashlib.sha256((NEXTAUTH_DIR / "package-lock.json").read_bytes())
     for path in sorted(p for p in source.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes())
-    build = NEXTAUTH_DIR / ".nextbuild" / digest.hexdigest()[:16]
+    build = NEXTAUTH_DIR / ".nextbuild" / f"{app}-{digest.hexdigest()[:16]}"
     if not (build / ".next" / "BUILD_ID").exists():
-        shutil.rmtree(NEXTAUTH_DIR / ".nextbuild", ignore_errors=True)
+        for stale in (NEXTAUTH_DIR / ".nextbuild").glob(f"{app}-*"):
+            shutil.rmtree(stale)
         shutil.copytree(source, build)
         subprocess.run(
             ["node", str(NEXT_BIN), "build"],
@@ -139,17 +140,18 @@ def nextjs_app() -> Path:
     return build
 
 
-NextServer = Callable[[dict[str, str]], str]
+NextServer = Callable[[str, dict[str, str]], str]
 
 
 @pytest.fixture
-def nextjs_server(nextjs_app: Path, tmp_path: Path) -> Iterator[NextServer]:
-    """``nextjs_server(env)`` runs ``next start`` on a free port with ``env`` added; returns
-    its URL on ``localhost`` (``NEXTAUTH_URL``), where it shares cookies with ``live_server``
-    apps served with ``host="localhost"``."""
+def nextjs_server(tmp_path: Path) -> Iterator[NextServer]:
+    """``nextjs_server(app, env)`` builds tests/nextauth/<app> (once) and runs ``next start``
+    on a free port with ``env`` added; returns its URL on ``localhost`` (``NEXTAUTH_URL``,
+    ``AUTH_URL``), where it shares cookies with ``live_server(..., host="localhost")`` apps."""
     running: list[subprocess.Popen[bytes]] = []
 
-    def start(env: dict[str, str]) -> str:
+    def start(app: str, env: dict[str, str]) -> str:
+        build = nextjs_build(app)
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
@@ -158,10 +160,17 @@ def nextjs_server(nextjs_app: Path, tmp_path: Path) -> Iterator[NextServer]:
         with log.open("wb") as output:  # the child keeps its own descriptor
             process = subprocess.Popen(
                 ["node", str(NEXT_BIN), "start", "-p", str(port), "-H", "127.0.0.1"],
-                cwd=nextjs_app,
-                env={**os.environ, **NEXT_ENV, "NEXTAUTH_URL": base_url, **env},
+                cwd=build,
+                env={
+                    **os.environ,
+                    **NEXT_ENV,
+                    "NEXTAUTH_URL": base_url,
+                    "AUTH_URL": base_url,
+                    **env,
+                },
                 stdout=output,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, ended as a whole
             )
         running.append(process)
         deadline = time.monotonic() + 60
@@ -176,5 +185,9 @@ def nextjs_server(nextjs_app: Path, tmp_path: Path) -> Iterator[NextServer]:
 
     yield start
     for process in running:
-        process.terminate()
-        process.wait(timeout=10)
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # still draining a kept-alive connection
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
