@@ -116,28 +116,31 @@ NEXT_ENV = {"NEXT_TELEMETRY_DISABLED": "1", "NODE_ENV": "production"}
 def nextjs_build(app: str) -> Path:
     """tests/nextauth/<app>, built with ``next build`` once and kept between runs.
 
-    The build lives in tests/nextauth/.nextbuild/<app>-<hash> (git-ignored), named by a hash
-    of the app's sources and the npm lockfile, so it is rebuilt only when one of them changes.
+    The app and tests/nextauth/shared are copied to tests/nextauth/.nextbuild/<app>-<hash>
+    (git-ignored), named by a hash of their sources and the npm lockfile, and built there,
+    so a build is redone only when one of them changes.
     """
     require_npm_package("next")
-    source = NEXTAUTH_DIR / app
     digest = hashlib.sha256((NEXTAUTH_DIR / "package-lock.json").read_bytes())
-    for path in sorted(p for p in source.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes())
+    for folder in (app, "shared"):
+        for path in sorted(p for p in (NEXTAUTH_DIR / folder).rglob("*") if p.is_file()):
+            name = str(path.relative_to(NEXTAUTH_DIR))
+            digest.update(name.encode() + b"\0" + path.read_bytes())
     build = NEXTAUTH_DIR / ".nextbuild" / f"{app}-{digest.hexdigest()[:16]}"
-    if not (build / ".next" / "BUILD_ID").exists():
+    if not (build / app / ".next" / "BUILD_ID").exists():
         for stale in (NEXTAUTH_DIR / ".nextbuild").glob(f"{app}-*"):
             shutil.rmtree(stale)
-        shutil.copytree(source, build)
+        for folder in (app, "shared"):
+            shutil.copytree(NEXTAUTH_DIR / folder, build / folder)
         subprocess.run(
             ["node", str(NEXT_BIN), "build"],
-            cwd=build,
+            cwd=build / app,
             env={**os.environ, **NEXT_ENV},
             check=True,
             capture_output=True,
             timeout=900,
         )
-    return build
+    return build / app
 
 
 NextServer = Callable[[str, dict[str, str]], str]
