@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .cookies import CHUNK_SIZE, MAX_CHUNKS, SECURE_PREFIX
-from .errors import ConfigurationError
+from .exceptions import ConfigurationError
 from .sessions import SessionCodec
 from .tokens import TokenCodec
 

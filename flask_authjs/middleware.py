@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .adapters import StoreUnavailable
+from .clock import Clock, system_clock
 from .cookies import chunked_set_cookie_headers, read_chunked
-from .errors import STORE_RETRY_AFTER, STORE_UNAVAILABLE, STORE_UNAVAILABLE_MESSAGE
+from .errors import STORE_RETRY_AFTER, STORE_UNAVAILABLE
+from .exceptions import StoreUnavailable
 from .formats import JWS, SessionFormat
+from .responses import STORE_UNAVAILABLE_MESSAGE, wants_json
 from .sessions import LoadedSession, SessionStrategy
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class SessionMiddleware:
         sessions: SessionStrategy,
         *,
         secure: bool | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = system_clock,
         session_format: SessionFormat = JWS,
         secure_sessions: SessionStrategy | None = None,
         read_only: bool = False,
@@ -129,7 +130,7 @@ class SessionMiddleware:
 def _store_unavailable(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
     """503 when a database session cannot be looked up: not signed out, not a traceback."""
     message = STORE_UNAVAILABLE_MESSAGE
-    if "application/json" in environ.get("HTTP_ACCEPT", ""):
+    if wants_json(environ):
         body = json.dumps({"error": STORE_UNAVAILABLE, "message": message}).encode()
         content_type = "application/json"
     else:

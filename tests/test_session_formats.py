@@ -12,7 +12,7 @@ import pytest
 from flask import Flask, g, jsonify
 
 from flask_authjs import login_required
-from flask_authjs.errors import ConfigurationError
+from flask_authjs.exceptions import ConfigurationError
 from flask_authjs.formats import AUTHJS_V5, FORMATS, NEXT_AUTH_V4, session_codecs
 from flask_authjs.jwe import JWECodec
 
