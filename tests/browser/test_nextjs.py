@@ -83,16 +83,12 @@ class Sites:
 
     def sign_in_on_next(self, page: Any) -> None:
         page.goto(f"{self.next}/api/auth/signin?callbackUrl={self.next}/me")
-        page.fill("#input-email-for-credentials-provider", DEMO_EMAIL)
-        page.fill("#input-password-for-credentials-provider", DEMO_PASSWORD)
-        page.click("button[type=submit]")
+        fill_credentials(page)
         page.wait_for_url(f"{self.next}/me")
 
     def sign_in_on_flask(self, page: Any) -> None:
         page.goto(f"{self.flask}/dashboard")
-        page.fill("#email", DEMO_EMAIL)
-        page.fill("#password", DEMO_PASSWORD)
-        page.click("#submit")
+        fill_credentials(page)
         page.wait_for_url(f"{self.flask}/dashboard")
 
     def next_session(self, page: Any) -> Any:
@@ -114,6 +110,13 @@ class Sites:
         decoded = codecs[False].decode(token, now=int(time.time()))
         assert decoded is not None
         return decoded
+
+
+def fill_credentials(page: Any) -> None:
+    """Both sign-in pages, Auth.js's and flask-authjs's, have the same credentials form."""
+    page.fill("#input-email-for-credentials-provider", DEMO_EMAIL)
+    page.fill("#input-password-for-credentials-provider", DEMO_PASSWORD)
+    page.click("form:has(#input-password-for-credentials-provider) button[type=submit]")
 
 
 @pytest.fixture(params=FLAVORS, ids=[flavor.format for flavor in FLAVORS])
