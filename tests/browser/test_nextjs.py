@@ -149,9 +149,19 @@ def test_signed_in_on_flask_is_signed_in_on_nextjs(page: Any, sites: Sites) -> N
     assert (user["name"], user["email"]) == ("Demo User", DEMO_EMAIL)
 
 
+def csrf_cookies(page: Any) -> dict[str, str]:
+    return {c["name"]: c["value"] for c in page.context.cookies() if "csrf-token" in c["name"]}
+
+
 def test_signed_out_on_nextjs_is_signed_out_on_flask(page: Any, sites: Sites) -> None:
     sites.sign_in_on_flask(page)
+    flask_csrf = csrf_cookies(page)
     page.goto(f"{sites.next}/api/auth/signout")
+    if sites.flavor.format == "authjs-v5":
+        # One cookie name, one token|hash form, one secret: Auth.js kept Flask's CSRF cookie.
+        assert csrf_cookies(page) == flask_csrf
+    else:
+        assert set(csrf_cookies(page)) == {"authjs.csrf-token", "next-auth.csrf-token"}
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{sites.next}/")
     assert sites.flavor.cookie not in {c["name"] for c in page.context.cookies()}
