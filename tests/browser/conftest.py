@@ -117,11 +117,13 @@ def nextjs_build(app: str) -> Path:
     """tests/nextauth/<app>, built with ``next build`` once and kept between runs.
 
     The app and tests/nextauth/shared are copied to tests/nextauth/.nextbuild/<app>-<hash>
-    (git-ignored), named by a hash of their sources and the npm lockfile, and built there,
-    so a build is redone only when one of them changes.
+    (git-ignored), named by a hash of their sources, the npm lockfile and the folder's
+    path, and built there, so a build is redone only when one of them changes.
     """
     require_npm_package("next")
-    digest = hashlib.sha256((NEXTAUTH_DIR / "package-lock.json").read_bytes())
+    # The build holds absolute paths: a copy of the tree elsewhere builds anew.
+    digest = hashlib.sha256(str(NEXTAUTH_DIR).encode())
+    digest.update((NEXTAUTH_DIR / "package-lock.json").read_bytes())
     for folder in (app, "shared"):
         for path in sorted(p for p in (NEXTAUTH_DIR / folder).rglob("*") if p.is_file()):
             name = str(path.relative_to(NEXTAUTH_DIR))
