@@ -20,6 +20,7 @@ from .callbacks import Callbacks
 from .clock import Clock, system_clock
 from .config import Settings
 from .cookies import CookieNames, chunked_set_cookie_headers, cookie_names, read_chunked
+from .formats import FORMATS, session_codecs
 from .middleware import SESSION_KEY, TOKEN_KEY
 from .passwords import PasswordHasher
 from .ratelimit import RateLimiter
@@ -65,26 +66,34 @@ class AuthContext:
         self.providers: Mapping[str, ProviderEntry] = providers if providers is not None else {}
         self.pages: Mapping[str, str] = pages if pages is not None else {}
         self.callbacks = Callbacks(callbacks if callbacks is not None else {})
-        self.session_codec = TokenCodec(
+        self.session_format = FORMATS[settings.session_format]
+        codecs = session_codecs(
+            self.session_format,
             settings.secrets,
-            "session",
             algorithm=settings.jwt_algorithm,
             max_lifetime=settings.session_max_age,
         )
+        #: The plain-name cookie's codec (the only one but in Auth.js v5's format).
+        self.session_codec = codecs[False]
         #: The one clock (:mod:`.clock`); tests replace it to move time without sleeping.
         self.clock: Clock = system_clock
-        self.sessions: SessionStrategy
+        #: The session strategy of the plain (``False``) and ``__Secure-`` (``True``) cookie.
+        self.session_strategies: dict[bool, SessionStrategy]
         if settings.session_strategy == "database":
-            self.sessions = DatabaseSessionStrategy(
+            database = DatabaseSessionStrategy(
                 lambda: self.adapter, max_age=settings.session_max_age
             )
+            self.session_strategies = {False: database, True: database}
         else:
-            self.sessions = JWTSessionStrategy(
-                self.session_codec,
-                max_age=settings.session_max_age,
-                update_age=settings.session_update_age,
-                store=lambda: self.adapter,
-            )
+            self.session_strategies = {
+                secure: JWTSessionStrategy(
+                    codec,
+                    max_age=settings.session_max_age,
+                    update_age=settings.session_update_age,
+                    store=lambda: self.adapter,
+                )
+                for secure, codec in codecs.items()
+            }
         self.password_hasher = PasswordHasher(settings.bcrypt_rounds)
         self.rate_limiter = RateLimiter(lambda: self.adapter, lambda: self.clock(), settings)
         self._codecs: dict[str, TokenCodec] = {}
@@ -136,7 +145,16 @@ class AuthContext:
         return self.origin().startswith("https://")
 
     def cookie_names(self) -> CookieNames:
-        return cookie_names(self.secure())
+        return cookie_names(
+            self.secure(),
+            authjs_names=self.session_format.authjs_names,
+            session_base=self.session_format.base_name,
+        )
+
+    @property
+    def sessions(self) -> SessionStrategy:
+        """The session strategy of this request's session cookie."""
+        return self.session_strategies[has_request_context() and self.secure()]
 
     def page_url(self, page: str, default_action: str) -> str:
         """The absolute URL of ``pages[page]`` if set, else of our built-in action."""
@@ -223,6 +241,7 @@ class AuthContext:
             secure=self.secure(),
             max_age=issued.max_age if issued else None,
             previous=previous,
+            chunk_size=self.session_format.chunk_size,
         )
 
     def end_session(self) -> list[str]:

@@ -47,13 +47,16 @@ def cookie_prefix(secure: bool, *, authjs_names: bool = False) -> str:
     return SECURE_PREFIX if authjs_names else HOST_PREFIX
 
 
-def cookie_names(secure: bool, *, authjs_names: bool = False) -> CookieNames:
+def cookie_names(
+    secure: bool, *, authjs_names: bool = False, session_base: str = "authjs.session-token"
+) -> CookieNames:
     """Our cookie names; the CSRF cookie is ``__Host-`` on https in every case (as in
-    Auth.js), so no subdomain can plant a CSRF token."""
+    Auth.js), so no subdomain can plant a CSRF token. ``session_base`` is the session
+    cookie's name without prefix (the session format's)."""
     prefix = cookie_prefix(secure, authjs_names=authjs_names)
     return CookieNames(
         csrf_token=f"{cookie_prefix(secure)}authjs.csrf-token",
-        session_token=f"{prefix}authjs.session-token",
+        session_token=f"{prefix}{session_base}",
         callback_url=f"{prefix}authjs.callback-url",
         oauth_state=f"{prefix}authjs.state",
         oauth_pkce=f"{prefix}authjs.pkce.code_verifier",
@@ -73,9 +76,10 @@ def delete_cookie_header(name: str, *, secure: bool) -> str:
 
 
 def is_ours(set_cookie: str) -> bool:
-    """Whether a ``Set-Cookie`` value writes one of our cookies (``[prefix]authjs.*``)."""
-    name = set_cookie.split("=", 1)[0]
-    return name.startswith("authjs.") or "-authjs." in name
+    """Whether a ``Set-Cookie`` value writes one of our cookies (``[prefix]authjs.*``, or
+    next-auth 4's ``[prefix]next-auth.*`` in that session format)."""
+    name = set_cookie.split("=", 1)[0].removeprefix(SECURE_PREFIX).removeprefix(HOST_PREFIX)
+    return name.startswith(("authjs.", "next-auth."))
 
 
 def private_to_the_browser(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -164,16 +168,17 @@ def chunked_set_cookie_headers(
     secure: bool,
     max_age: int | None,
     previous: Iterable[str] = (),
+    chunk_size: int = CHUNK_SIZE,
 ) -> list[str]:
     """``Set-Cookie`` values that replace (or, with ``value=None``, delete) a chunked cookie."""
     if value is None:
         pieces: dict[str, str] = {}
-    elif len(value) <= CHUNK_SIZE:
+    elif len(value) <= chunk_size:
         pieces = {base_name: value}
     else:
         pieces = {
-            f"{base_name}.{i}": value[start : start + CHUNK_SIZE]
-            for i, start in enumerate(range(0, len(value), CHUNK_SIZE))
+            f"{base_name}.{i}": value[start : start + chunk_size]
+            for i, start in enumerate(range(0, len(value), chunk_size))
         }
     headers = [delete_cookie_header(name, secure=secure) for name in previous if name not in pieces]
     if value is None and base_name not in previous:

@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from .adapters import Adapter, StoreUnavailable
-from .tokens import Claims, TokenCodec
+from .tokens import Claims
 
 #: Claims the codec adds itself; never copied from one token into the next.
 TOKEN_BOOKKEEPING = ("iat", "exp", "jti")
@@ -64,6 +64,14 @@ class LoadedSession:
     renew: bool
 
 
+class SessionCodec(Protocol):
+    """Claims <-> token: the JWS :class:`~.tokens.TokenCodec` or the JWE :class:`~.jwe.JWECodec`."""
+
+    def encode(self, claims: Mapping[str, Any], *, now: int, max_age: int) -> str: ...
+
+    def decode(self, token: str, *, now: int) -> Claims | None: ...
+
+
 class SessionStrategy(Protocol):
     def load(self, token: str, now: int) -> LoadedSession | None: ...
 
@@ -89,7 +97,7 @@ class JWTSessionStrategy:
 
     def __init__(
         self,
-        codec: TokenCodec,
+        codec: SessionCodec,
         *,
         max_age: int,
         update_age: int,
