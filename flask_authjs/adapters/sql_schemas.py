@@ -407,13 +407,9 @@ def _flask_authjs() -> SqlSchema:
         "authjs_sessions",
         metadata,
         Column("session_token", String(255), primary_key=True),
-        Column(
-            "user_id",
-            String(32),
-            ForeignKey(users.c.id, ondelete="CASCADE"),
-            nullable=False,
-            index=True,
-        ),
+        # No foreign key, unlike the Auth.js schemas: a credentials ``authorize`` callback
+        # may sign in users the store never saw, as with the SQLite store.
+        Column("user_id", String(255), nullable=False, index=True),
         Column("expires", stamp, nullable=False, index=True),
     )
     verification_tokens = Table(

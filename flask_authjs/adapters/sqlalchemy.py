@@ -335,7 +335,7 @@ class SQLAlchemyAdapter:
                 users.c.image,
             )
             .select_from(
-                sessions.outerjoin(data, data.c.session_token == sessions.c.session_token).join(
+                sessions.outerjoin(data, data.c.session_token == sessions.c.session_token).outerjoin(
                     users, users.c.id == sessions.c.user_id
                 )
             )
