@@ -8,6 +8,7 @@ and the fix, so a misconfigured app fails at start-up rather than on a user's re
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "BASE_PATH": "/api/auth",
     "TRUST_HOST": False,
     "DATABASE_URL": None,
+    "DATABASE_SCHEMA": "flask-authjs",
+    "DATABASE_SESSION_TOKENS": "hash",
     "SESSION_STRATEGY": "jwt",
     "SESSION_MAX_AGE": 30 * DAY,
     "SESSION_UPDATE_AGE": DAY,
@@ -43,7 +46,13 @@ DEFAULTS: dict[str, Any] = {
 
 JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
 SESSION_STRATEGIES = ("jwt", "database")
+#: The SQL table layouts (``flask_authjs.adapters.sql_schemas.PRESETS``; MongoDB: ``authjs``).
+DATABASE_SCHEMAS = ("flask-authjs", "authjs-pg", "prisma", "drizzle", "authjs")
+#: How database sessions are keyed: the token's SHA-256, or the token (as Auth.js does).
+SESSION_TOKEN_FORMS = ("hash", "raw")
 MIN_SECRET_LENGTH = 32
+#: ``sqlite:///...``, ``mongodb[+srv]://...``, or any SQLAlchemy ``dialect[+driver]://...``.
+_SQLALCHEMY_URL = re.compile(r"^[a-z][a-z0-9]*(\+[a-z0-9_]+)?://")
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,8 @@ class Settings:
     origin: str | None
     base_path: str
     database_url: str
+    database_schema: str
+    database_session_tokens: str
     session_strategy: str
     session_max_age: int
     session_update_age: int
@@ -92,6 +103,10 @@ def load_settings(app: Flask, overrides: dict[str, Any]) -> Settings:
         origin=_origin(raw["URL"]),
         base_path=_base_path(raw["BASE_PATH"]),
         database_url=_database_url(raw["DATABASE_URL"], app),
+        database_schema=_choice("DATABASE_SCHEMA", raw["DATABASE_SCHEMA"], DATABASE_SCHEMAS),
+        database_session_tokens=_choice(
+            "DATABASE_SESSION_TOKENS", raw["DATABASE_SESSION_TOKENS"], SESSION_TOKEN_FORMS
+        ),
         session_strategy=_choice("SESSION_STRATEGY", raw["SESSION_STRATEGY"], SESSION_STRATEGIES),
         session_max_age=_seconds("SESSION_MAX_AGE", raw["SESSION_MAX_AGE"]),
         session_update_age=_seconds("SESSION_UPDATE_AGE", raw["SESSION_UPDATE_AGE"]),
@@ -177,13 +192,12 @@ def _base_path(value: object) -> str:
 def _database_url(value: object, app: Flask) -> str:
     if value is None:
         return "sqlite:///" + os.path.join(app.instance_path, "authjs.sqlite3")
-    if not isinstance(value, str) or not value.startswith(
-        ("sqlite:///", "mongodb://", "mongodb+srv://")
-    ):
+    if not isinstance(value, str) or not _SQLALCHEMY_URL.match(value):
         raise ConfigurationError(
             "AUTHJS_DATABASE_URL",
             f"{value!r} is not a supported store URL.",
-            'use "sqlite:///path/to/file.sqlite3" or "mongodb://host/dbname".',
+            'use "sqlite:///path/to/file.sqlite3", "mongodb://host/dbname" or any SQLAlchemy '
+            'URL such as "postgresql+psycopg://user:password@host/dbname".',
         )
     return value
 

@@ -56,6 +56,7 @@ class AuthContext:
                 lambda: self.adapter,
                 max_age=settings.session_max_age,
                 update_age=settings.session_update_age,
+                raw_tokens=settings.database_session_tokens == "raw",
             )
         else:
             self.sessions = JWTSessionStrategy(
@@ -73,7 +74,9 @@ class AuthContext:
     def adapter(self) -> Adapter:
         if self._adapter is None:
             self._adapter = adapter_from_url(
-                self.settings.database_url, timeout=self.settings.store_timeout
+                self.settings.database_url,
+                timeout=self.settings.store_timeout,
+                schema=self.settings.database_schema,
             )
         return self._adapter
 

@@ -179,19 +179,24 @@ def sql_adapter(stores: dict[str, Any], server: str, preset: str) -> Any:
 
 
 def make_adapter(name: str, request: Any, tmp_path: Any) -> Iterator[Adapter]:
-    """The store called ``name``: ``sqlite``, ``mongomock``, ``mongodb`` (real server, when
-    ``MONGODB_URI`` is set), ``sqlalchemy-sqlite``, ``postgresql`` and
-    ``postgresql-<preset>`` (the SQLAlchemy adapter on a shared Auth.js schema)."""
+    """The store called ``name``: ``sqlite``, ``mongomock[-authjs]``, ``mongodb`` (a real
+    server, when ``MONGODB_URI`` is set), ``sqlalchemy-sqlite[-<preset>]``, and
+    ``postgresql[-<preset>]`` (the SQLAlchemy adapter, on an Auth.js schema preset)."""
     if name == "sqlite":
         yield SQLiteAdapter(str(tmp_path / "adapter.sqlite3"), timeout=1.0)
-    elif name == "mongomock":
+    elif name.startswith("mongomock"):
         mongomock = pytest.importorskip("mongomock")
         # mongomock clients share one in-process server: a database of its own per test.
-        yield MongoDBAdapter(mongomock.MongoClient()[f"authjs_test_{uuid.uuid4().hex[:12]}"])
-    elif name == "sqlalchemy-sqlite":
+        database = mongomock.MongoClient()[f"authjs_test_{uuid.uuid4().hex[:12]}"]
+        yield MongoDBAdapter(
+            database, schema=name.removeprefix("mongomock").removeprefix("-") or "flask-authjs"
+        )
+    elif name.startswith("sqlalchemy-sqlite"):
         from flask_authjs.adapters.sqlalchemy import SQLAlchemyAdapter
 
-        adapter = SQLAlchemyAdapter(f"sqlite:///{tmp_path / 'sa.sqlite3'}", timeout=2.0)
+        preset = name.removeprefix("sqlalchemy-sqlite").removeprefix("-") or "flask-authjs"
+        url = f"sqlite:///{tmp_path / 'sa.sqlite3'}"
+        adapter = SQLAlchemyAdapter(url, schema=preset, timeout=2.0)
         adapter.create_tables()
         yield adapter
         adapter.engine.dispose()

@@ -8,6 +8,7 @@ directory only, and ``stop()`` removes it again.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -55,7 +56,9 @@ class Cluster:
         subprocess.run(command, check=True, capture_output=True, timeout=120)
 
     def start(self) -> Cluster:
-        options = f"-k {self.directory} -p {self.port} -c listen_addresses='' -c max_connections=200"
+        options = (
+            f"-k {self.directory} -p {self.port} -c listen_addresses='' -c max_connections=200"
+        )
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         log = str(self.directory / "server.log")
@@ -66,10 +69,8 @@ class Cluster:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def remove(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # not running
             self.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass  # not running
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def url(self, database: str = "postgres") -> str:

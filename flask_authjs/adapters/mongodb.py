@@ -88,17 +88,34 @@ def _user(document: Document | None) -> User | None:
 
 
 class MongoDBAdapter:
-    """``MongoDBAdapter(MongoClient(url, serverSelectionTimeoutMS=2000)["dbname"])``."""
+    """``MongoDBAdapter(MongoClient(url, serverSelectionTimeoutMS=2000)["dbname"])``.
 
-    def __init__(self, database: Database[Document]) -> None:
+    ``schema="authjs"`` writes ``@auth/mongodb-adapter``'s documents instead (ObjectId ids,
+    Dates, ``sessionToken``), so a Next.js app can share the database: see
+    :mod:`.mongodb_authjs`.
+    """
+
+    indexes = INDEXES
+
+    def __new__(cls, database: Database[Document], *, schema: str = "flask-authjs") -> Any:
+        if schema == "authjs" and cls is MongoDBAdapter:
+            from .mongodb_authjs import AuthjsMongoDBAdapter
+
+            return super().__new__(AuthjsMongoDBAdapter)
+        if schema not in ("flask-authjs", "authjs"):
+            raise ValueError(f"unknown MongoDB schema {schema!r}; use 'flask-authjs' or 'authjs'")
+        return super().__new__(cls)
+
+    def __init__(self, database: Database[Document], *, schema: str = "flask-authjs") -> None:
         self.database = database
+        self.schema = schema
         self._indexes_ready = False
         self._indexes_lock = threading.Lock()
 
     def ensure_indexes(self) -> None:
         """Create the indexes (a no-op for those that exist); called before first use."""
         with self._guard():
-            for collection, keys, options in INDEXES:
+            for collection, keys, options in self.indexes:
                 self.database[collection].create_index(keys, **options)
 
     @contextmanager

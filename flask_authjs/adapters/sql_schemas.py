@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -120,13 +121,11 @@ def build(name: str) -> SqlSchema:
 
 
 def _oauth_columns(expires_at: TypeEngine[int]) -> list[Column[object]]:
-    return [
-        Column(field, expires_at if field == "expires_at" else Text) for field in OAUTH_FIELDS
-    ]
+    return [Column(field, expires_at if field == "expires_at" else Text) for field in OAUTH_FIELDS]
 
 
 def _own_tables(
-    metadata: MetaData, users: Table, sessions: Table, id_type: TypeEngine[object]
+    metadata: MetaData, users: Table, sessions: Table, id_type: TypeEngine[Any]
 ) -> tuple[Table, Table, Table, Table]:
     """Our tables beside the shared ones; the JavaScript side ignores them."""
     passwords = Table(
@@ -173,10 +172,10 @@ def _schema(
     name: str,
     metadata: MetaData,
     tables: tuple[Table, Table, Table, Table],
-    id_type: TypeEngine[object],
+    id_type: TypeEngine[Any],
     new_user_id: Callable[[], str] | None,
 ) -> SqlSchema:
-    users, accounts, sessions, verification_tokens = tables
+    users, _, sessions, _ = tables
     own = _own_tables(metadata, users, sessions, id_type)
     return SqlSchema(name, metadata, *tables, *own, new_user_id=new_user_id)
 

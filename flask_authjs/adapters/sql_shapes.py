@@ -53,9 +53,9 @@ def shape_problems(connection: Connection, metadata: MetaData) -> list[str]:
                     f"not {column.type.compile(connection.dialect)}"
                 )
         ours = {column.name for column in table.columns}
-        for name, column in found.items():
-            required = not column["nullable"] and column.get("default") is None
-            if name not in ours and required and not column.get("autoincrement"):
+        for name, reflected in found.items():
+            required = not reflected["nullable"] and reflected.get("default") is None
+            if name not in ours and required and not reflected.get("autoincrement"):
                 problems.append(
                     f"table {table.name!r} has a required column {name!r} this schema never fills"
                 )

@@ -335,9 +335,9 @@ class SQLAlchemyAdapter:
                 users.c.image,
             )
             .select_from(
-                sessions.outerjoin(data, data.c.session_token == sessions.c.session_token).outerjoin(
-                    users, users.c.id == sessions.c.user_id
-                )
+                sessions.outerjoin(
+                    data, data.c.session_token == sessions.c.session_token
+                ).outerjoin(users, users.c.id == sessions.c.user_id)
             )
             .where(sessions.c.session_token == token)
         )

@@ -11,7 +11,13 @@ from flask_authjs.adapters import Adapter
 
 from ..conftest import STORES, make_adapter
 
-SHARED_SCHEMAS = ["postgresql-authjs-pg", "postgresql-prisma", "postgresql-drizzle"]
+SHARED_SCHEMAS = [
+    "postgresql-authjs-pg",
+    "postgresql-prisma",
+    "postgresql-drizzle",
+    "sqlalchemy-sqlite-authjs-pg",
+    "mongomock-authjs",
+]
 
 
 @pytest.fixture(params=STORES + SHARED_SCHEMAS)

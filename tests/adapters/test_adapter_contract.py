@@ -62,9 +62,7 @@ def test_a_provider_account_links_to_one_user_only(adapter: Adapter) -> None:
 
 def test_sessions_are_created_read_extended_and_deleted(adapter: Adapter) -> None:
     user = adapter.create_user("ada@example.com")
-    adapter.create_session(
-        "key-1", user["id"], NOW + 60, {"name": "Ada", "email": "a@example.com"}
-    )
+    adapter.create_session("key-1", user["id"], NOW + 60, {"name": "Ada", "email": "a@example.com"})
     stored = adapter.get_session("key-1")
     assert stored == {
         "session_key": "key-1",
