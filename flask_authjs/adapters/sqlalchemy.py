@@ -118,6 +118,7 @@ class SQLAlchemyAdapter:
             else engine_or_url
         )
         self.schema = build(schema)
+        self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._tables_checked = False
         self._check_lock = threading.Lock()
 
@@ -173,6 +174,14 @@ class SQLAlchemyAdapter:
         with self._guard(), self.engine.begin() as connection:
             yield connection
 
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """One read statement, without ``BEGIN``/``COMMIT`` round trips around it."""
+        if not self._tables_checked:
+            self._ensure_tables()
+        with self._guard(), self._reader.connect() as connection:
+            yield connection
+
     def _user_id(self, user_id: object) -> int | str | None:
         """The database's form of a user id; ``None`` if it cannot name a user."""
         value = plain_str("user_id", user_id)
@@ -191,7 +200,7 @@ class SQLAlchemyAdapter:
         ).select_from(users.outerjoin(passwords, passwords.c.user_id == users.c.id))
 
     def _one_user(self, query: Any) -> User | None:
-        with self._begin() as connection:
+        with self._read() as connection:
             row = connection.execute(query).first()
         if row is None:
             return None
@@ -341,7 +350,7 @@ class SQLAlchemyAdapter:
             )
             .where(sessions.c.session_token == token)
         )
-        with self._begin() as connection:
+        with self._read() as connection:
             row = connection.execute(query).first()
         if row is None:
             return None
@@ -407,7 +416,7 @@ class SQLAlchemyAdapter:
         query = select(revocations.c.revoked_at).where(
             revocations.c.user_id == plain_str("user_id", user_id)
         )
-        with self._begin() as connection:
+        with self._read() as connection:
             value = connection.execute(query).scalar()
         return None if value is None else int(value)
 
@@ -455,7 +464,7 @@ class SQLAlchemyAdapter:
             .where(attempts.c.key.in_(names), attempts.c.at > float(since))
             .group_by(attempts.c.key)
         )
-        with self._begin() as connection:
+        with self._read() as connection:
             rows = connection.execute(query).all()
         return {row[0]: Attempts(int(row[1]), float(row[2])) for row in rows}
 
