@@ -21,14 +21,14 @@ PROFILES = {
         "wsgi": {"rounds": 11, "calls": 500},
         "signin": {"samples": 8, "big_store": 100_000},
         "memory": {"requests": 10_000, "tokens": 50_000},
-        "sql": {"rounds": 5, "users": 100_000},
+        "sql": {"rounds": 15, "users": 100_000},
         "server": None,
     },
     "full": {
         "wsgi": {"rounds": 31, "calls": 1000},
         "signin": {"samples": 25, "big_store": 100_000},
         "memory": {"requests": 10_000, "tokens": 1_000_000},
-        "sql": {"rounds": 11, "users": 100_000},
+        "sql": {"rounds": 31, "users": 100_000},
         "server": {"seconds": 10, "rounds": 2},
     },
 }

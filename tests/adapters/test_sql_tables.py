@@ -3,6 +3,8 @@ the Auth.js column types kept, and our secrets out of the shared tables."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -167,3 +169,22 @@ def test_a_sqlite_url_with_a_preset_goes_through_sqlalchemy(
     assert isinstance(adapter, SQLAlchemyAdapter) and adapter.schema.name == "prisma"
     user = adapter.create_user("ada@example.com")
     assert user["id"].startswith("c") and len(user["id"]) == 25
+
+
+def test_sqlalchemy_is_imported_only_when_a_sql_store_is_used(tmp_path: Any) -> None:
+    script = (
+        "import sys\n"
+        "from flask import Flask\n"
+        "from flask_authjs import AuthJS, CredentialsProvider\n"
+        "app = Flask('plain')\n"
+        f"app.config.update(TESTING=True, AUTHJS_DATABASE_URL='sqlite:///{tmp_path}/a.db')\n"
+        "AuthJS(app, providers=[CredentialsProvider()])\n"
+        "app.test_client().get('/api/auth/session')\n"
+        "assert 'sqlalchemy' not in sys.modules, 'imported on the SQLite default'\n"
+        "from flask_authjs.adapters import SQLAlchemyAdapter\n"
+        "assert 'sqlalchemy' in sys.modules\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
