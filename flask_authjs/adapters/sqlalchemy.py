@@ -315,9 +315,12 @@ class SQLAlchemyAdapter:
             raise LookupError(f"no user {user_id!r} to create a session for")
         now = _moment(time.time(), sessions.c.expires)
         with self._begin() as connection:
-            self._delete_sessions(
-                connection, (sessions.c.user_id == key) & (sessions.c.expires <= now)
-            )
+            if sessions.c.user_id.index:
+                # The user's expired sessions go as a new one comes. Auth.js's tables have
+                # no index on the user for this; there expired sessions go when read.
+                self._delete_sessions(
+                    connection, (sessions.c.user_id == key) & (sessions.c.expires <= now)
+                )
             connection.execute(
                 insert(sessions).values(
                     session_token=token,

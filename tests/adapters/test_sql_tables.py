@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -188,3 +189,30 @@ def test_sqlalchemy_is_imported_only_when_a_sql_store_is_used(tmp_path: Any) -> 
         [sys.executable, "-c", script], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_without_delete_returning_a_token_is_locked_read_and_deleted_once(
+    empty_database: str, monkeypatch: Any
+) -> None:
+    """MySQL's way (no ``DELETE ... RETURNING``), run here on PostgreSQL: ten racers, one wins."""
+    adapter = SQLAlchemyAdapter(empty_database, schema="authjs-pg")
+    adapter.create_tables()
+    monkeypatch.setattr(adapter.engine.dialect, "delete_returning", False)
+    adapter.create_verification_token("ada@example.com", "hashed", 4102444800)
+    start = threading.Barrier(10)
+    wins: list[object] = []
+
+    def use() -> None:
+        start.wait()
+        wins.append(adapter.use_verification_token("ada@example.com", "hashed"))
+
+    racers = [threading.Thread(target=use) for _ in range(10)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join()
+    assert [w for w in wins if w is not None] == [
+        {"identifier": "ada@example.com", "token": "hashed", "expires": 4102444800}
+    ]
+    assert len(wins) == 10
+    adapter.engine.dispose()
