@@ -144,12 +144,14 @@ def run(*, rounds: int, users: int, calls: int = 100) -> dict[str, Any]:
                 for name, function in operations(adapter, int(store.split()[1])).items()
             }
             samples: dict[tuple[str, str], list[float]] = {key: [] for key in variants}
-            keys = list(variants)
             for number in range(rounds):
-                shift = number % len(keys)
-                for key in keys[shift:] + keys[:shift]:
-                    count = calls // 5 if key[1] == "sign_in" else calls
-                    samples[key].append(per_second(variants[key], count))
+                # The four stores of one operation back to back (the ratios compare them),
+                # in reversed order every other round.
+                for operation in OPERATIONS:
+                    group = [key for key in variants if key[1] == operation]
+                    count = calls // 5 if operation == "sign_in" else calls
+                    for key in group if number % 2 == 0 else group[::-1]:
+                        samples[key].append(per_second(variants[key], count))
             for adapter in stores.values():
                 if isinstance(adapter, SQLAlchemyAdapter):
                     adapter.engine.dispose()

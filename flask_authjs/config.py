@@ -7,6 +7,7 @@ and the fix, so a misconfigured app fails at start-up rather than on a user's re
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from dataclasses import dataclass
@@ -103,7 +104,7 @@ def load_settings(app: Flask, overrides: dict[str, Any]) -> Settings:
         origin=_origin(raw["URL"]),
         base_path=_base_path(raw["BASE_PATH"]),
         database_url=_database_url(raw["DATABASE_URL"], app),
-        database_schema=_choice("DATABASE_SCHEMA", raw["DATABASE_SCHEMA"], DATABASE_SCHEMAS),
+        database_schema=_database_schema(raw["DATABASE_SCHEMA"], raw["DATABASE_URL"]),
         database_session_tokens=_choice(
             "DATABASE_SESSION_TOKENS", raw["DATABASE_SESSION_TOKENS"], SESSION_TOKEN_FORMS
         ),
@@ -200,6 +201,27 @@ def _database_url(value: object, app: Flask) -> str:
             'URL such as "postgresql+psycopg://user:password@host/dbname".',
         )
     return value
+
+
+def _database_schema(value: object, url: object) -> str:
+    """A layout that fits the store, whose library is installed (checked at start-up)."""
+    schema = _choice("DATABASE_SCHEMA", value, DATABASE_SCHEMAS)
+    url = url or "sqlite:///"
+    mongodb = isinstance(url, str) and url.startswith(("mongodb://", "mongodb+srv://"))
+    if schema not in (("flask-authjs", "authjs") if mongodb else DATABASE_SCHEMAS[:4]):
+        raise ConfigurationError(
+            "AUTHJS_DATABASE_SCHEMA",
+            f"{schema!r} does not go with the store {str(url).split(':', 1)[0]!r}.",
+            '"authjs" is a MongoDB layout; "authjs-pg", "prisma" and "drizzle" are SQL ones.',
+        )
+    sql = not mongodb and not (str(url).startswith("sqlite:///") and schema == "flask-authjs")
+    if sql and importlib.util.find_spec("sqlalchemy") is None:
+        raise ConfigurationError(
+            "AUTHJS_DATABASE_URL",
+            "is a SQL store (or a preset on SQLite), and SQLAlchemy is not installed.",
+            "pip install 'flask-authjs[sql]' (SQLAlchemy and psycopg).",
+        )
+    return schema
 
 
 def _choice(setting: str, value: object, choices: tuple[str, ...]) -> str:

@@ -39,6 +39,11 @@ def production_app(**config: Any) -> Flask:
         ({"BCRYPT_ROUNDS": 3}, "AUTHJS_BCRYPT_ROUNDS"),
         ({"DATABASE_URL": "db.example.com/app"}, "AUTHJS_DATABASE_URL"),
         ({"DATABASE_SCHEMA": "mysql"}, "AUTHJS_DATABASE_SCHEMA"),
+        ({"DATABASE_SCHEMA": "authjs"}, "AUTHJS_DATABASE_SCHEMA"),
+        (
+            {"DATABASE_URL": "mongodb://db/app", "DATABASE_SCHEMA": "prisma"},
+            "AUTHJS_DATABASE_SCHEMA",
+        ),
         ({"DATABASE_SESSION_TOKENS": "plain"}, "AUTHJS_DATABASE_SESSION_TOKENS"),
     ],
 )

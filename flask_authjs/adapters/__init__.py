@@ -20,9 +20,6 @@ from .base import User as User
 from .base import VerificationToken as VerificationToken
 from .sqlite import SQLiteAdapter as SQLiteAdapter
 
-#: ``sql_schemas.PRESETS``, repeated so that checking a URL does not import SQLAlchemy.
-SQL_PRESETS = ("flask-authjs", "authjs-pg", "prisma", "drizzle")
-
 __all__ = [
     "Adapter",
     "Attempts",
@@ -62,16 +59,9 @@ def adapter_from_url(url: str, *, timeout: float = 5.0, schema: str = "flask-aut
     ``busy_timeout``, MongoDB's server selection and connection timeouts, SQL connection,
     pool and statement timeouts. ``schema`` is ``AUTHJS_DATABASE_SCHEMA``.
     """
-    is_mongodb = url.startswith(("mongodb://", "mongodb+srv://"))
     if url.startswith("sqlite:///") and schema == "flask-authjs":
         return SQLiteAdapter(url[len("sqlite:///") :], timeout=timeout)
-    if schema not in (("flask-authjs", "authjs") if is_mongodb else SQL_PRESETS):
-        raise ConfigurationError(
-            "AUTHJS_DATABASE_SCHEMA",
-            f"{schema!r} does not go with the store {url.split(':', 1)[0]!r}.",
-            '"authjs" is a MongoDB layout; "authjs-pg", "prisma" and "drizzle" are SQL ones.',
-        )
-    if not is_mongodb:
+    if not url.startswith(("mongodb://", "mongodb+srv://")):
         return _sql_adapter(url, timeout=timeout, schema=schema)
     from pymongo import MongoClient
     from pymongo.errors import ConfigurationError as PyMongoConfigurationError
