@@ -62,12 +62,13 @@ def fill(adapter: Adapter, users: int, password_hash: str) -> None:
         return
     from sqlalchemy import insert
 
-    from flask_authjs.adapters.sqlalchemy import SQLAlchemyAdapter, _moment
+    from flask_authjs.adapters.sql_engine import moment
+    from flask_authjs.adapters.sqlalchemy import SQLAlchemyAdapter
 
     assert isinstance(adapter, SQLAlchemyAdapter)
     schema = adapter.schema
     adapter.create_tables()
-    expires = _moment(NOW, schema.sessions.c.expires)
+    expires = moment(NOW, schema.sessions.c.expires)
     with adapter.engine.begin() as connection:
         connection.execute(
             insert(schema.users),

@@ -165,7 +165,8 @@ def sql_adapter(stores: dict[str, Any], server: str, preset: str) -> Any:
     """A ``SQLAlchemyAdapter`` on the preset's database, emptied before the test."""
     from sqlalchemy import text
 
-    from flask_authjs.adapters.sqlalchemy import SQLAlchemyAdapter, engine_for_url
+    from flask_authjs.adapters.sql_engine import engine_for_url
+    from flask_authjs.adapters.sqlalchemy import SQLAlchemyAdapter
 
     if preset not in stores:
         url = create_database(server, "authjs_test_" + preset.replace("-", "_"))

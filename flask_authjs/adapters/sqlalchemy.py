@@ -16,31 +16,23 @@ store timeout as :class:`StoreUnavailable` (a 503). Tables are created by
 from __future__ import annotations
 
 import json
-import math
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     Connection,
     Engine,
     case,
-    create_engine,
     delete,
-    event,
-    func,
     insert,
     inspect,
     select,
     update,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.sql.schema import Column
+from sqlalchemy.exc import IntegrityError
 
 from .base import (
     Attempts,
@@ -52,60 +44,10 @@ from .base import (
     VerificationToken,
     plain_str,
 )
+from .sql_engine import engine_for_url, epoch, moment, unavailable
+from .sql_queries import Queries
 from .sql_schemas import OAUTH_FIELDS, build
 from .sql_shapes import shape_problems
-
-#: Drivers we install with the ``[sql]`` extra, for URLs that name none.
-_DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
-
-
-def engine_for_url(url: str, *, timeout: float) -> Engine:
-    """An engine with pre-ping and every wait bounded by ``timeout`` seconds."""
-    parsed = make_url(url)
-    name = _DEFAULT_DRIVERS.get(parsed.drivername, parsed.drivername)
-    parsed = parsed.set(drivername=name)
-    connect_args: dict[str, Any] = {}
-    if parsed.get_backend_name() == "postgresql":
-        milliseconds = max(1, int(timeout * 1000))
-        connect_args = {
-            "connect_timeout": max(1, math.ceil(timeout)),
-            "options": f"-c statement_timeout={milliseconds} -c lock_timeout={milliseconds}",
-        }
-    elif parsed.get_backend_name() == "sqlite":
-        connect_args = {"timeout": timeout}
-    engine = create_engine(
-        parsed, pool_pre_ping=True, pool_timeout=timeout, connect_args=connect_args
-    )
-    if parsed.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def _sqlite_pragmas(connection: Any, _: object) -> None:
-    """Foreign keys (the cascades) and WAL, which SQLite leaves off by default."""
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.close()
-
-
-def _unavailable(error: BaseException) -> bool:
-    if isinstance(error, (OperationalError, InterfaceError, PoolTimeout)):
-        return True
-    return isinstance(error, DBAPIError) and error.connection_invalidated
-
-
-def _moment(timestamp: float, column: Column[Any]) -> datetime:
-    """A column's datetime for epoch seconds: aware if it has a zone, else naive UTC."""
-    moment = datetime.fromtimestamp(timestamp, tz=UTC)
-    return moment if getattr(column.type, "timezone", False) else moment.replace(tzinfo=None)
-
-
-def _epoch(value: datetime) -> int:
-    """Naive values are UTC: Prisma and Drizzle write them so, SQLite drops the zone."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return int(value.timestamp())
 
 
 class SQLAlchemyAdapter:
@@ -118,6 +60,7 @@ class SQLAlchemyAdapter:
             else engine_or_url
         )
         self.schema = build(schema)
+        self.queries = Queries(self.schema)
         self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._tables_checked = False
         self._check_lock = threading.Lock()
@@ -148,7 +91,7 @@ class SQLAlchemyAdapter:
         try:
             yield
         except Exception as error:
-            if _unavailable(error):
+            if unavailable(error):
                 raise StoreUnavailable(f"SQL store: {type(error).__name__}") from error
             raise
 
@@ -193,15 +136,9 @@ class SQLAlchemyAdapter:
 
     # Users.
 
-    def _user_query(self) -> Any:
-        users, passwords = self.schema.users, self.schema.passwords
-        return select(
-            users.c.id, users.c.email, users.c.name, users.c.image, passwords.c.password_hash
-        ).select_from(users.outerjoin(passwords, passwords.c.user_id == users.c.id))
-
-    def _one_user(self, query: Any) -> User | None:
+    def _one_user(self, query: Any, **parameters: object) -> User | None:
         with self._read() as connection:
-            row = connection.execute(query).first()
+            row = connection.execute(query, parameters).first()
         if row is None:
             return None
         return User(
@@ -244,11 +181,10 @@ class SQLAlchemyAdapter:
         key = self._user_id(user_id)
         if key is None:
             return None
-        return self._one_user(self._user_query().where(self.schema.users.c.id == key))
+        return self._one_user(self.queries.user_by_id, user_id=key)
 
     def get_user_by_email(self, email: str) -> User | None:
-        email = plain_str("email", email)
-        return self._one_user(self._user_query().where(self.schema.users.c.email == email))
+        return self._one_user(self.queries.user_by_email, email=plain_str("email", email))
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         key = self._user_id(user_id)
@@ -267,17 +203,11 @@ class SQLAlchemyAdapter:
     # Accounts.
 
     def get_user_by_account(self, provider: str, provider_account_id: str) -> User | None:
-        accounts, users = self.schema.accounts, self.schema.users
-        query = (
-            self._user_query()
-            .join(accounts, accounts.c.user_id == users.c.id)
-            .where(
-                accounts.c.provider == plain_str("provider", provider),
-                accounts.c.provider_account_id
-                == plain_str("providerAccountId", provider_account_id),
-            )
+        return self._one_user(
+            self.queries.user_by_account,
+            provider=plain_str("provider", provider),
+            provider_account_id=plain_str("providerAccountId", provider_account_id),
         )
-        return self._one_user(query)
 
     def link_account(self, user_id: str, account: Mapping[str, Any]) -> None:
         provider = plain_str("provider", account.get("provider"))
@@ -313,7 +243,7 @@ class SQLAlchemyAdapter:
         key = self._user_id(user_id)
         if key is None:
             raise LookupError(f"no user {user_id!r} to create a session for")
-        now = _moment(time.time(), sessions.c.expires)
+        now = moment(time.time(), sessions.c.expires)
         with self._begin() as connection:
             if sessions.c.user_id.index:
                 # The user's expired sessions go as a new one comes. Auth.js's tables have
@@ -325,7 +255,7 @@ class SQLAlchemyAdapter:
                 insert(sessions).values(
                     session_token=token,
                     user_id=key,
-                    expires=_moment(expires, sessions.c.expires),
+                    expires=moment(expires, sessions.c.expires),
                 )
             )
             connection.execute(
@@ -335,26 +265,9 @@ class SQLAlchemyAdapter:
             )
 
     def get_session(self, session_key: str) -> StoredSession | None:
-        sessions, data, users = self.schema.sessions, self.schema.session_data, self.schema.users
         token = plain_str("session_key", session_key)
-        query = (
-            select(
-                sessions.c.user_id,
-                sessions.c.expires,
-                data.c.data,
-                users.c.name,
-                users.c.email,
-                users.c.image,
-            )
-            .select_from(
-                sessions.outerjoin(
-                    data, data.c.session_token == sessions.c.session_token
-                ).outerjoin(users, users.c.id == sessions.c.user_id)
-            )
-            .where(sessions.c.session_token == token)
-        )
         with self._read() as connection:
-            row = connection.execute(query).first()
+            row = connection.execute(self.queries.session, {"token": token}).first()
         if row is None:
             return None
         # A session the JavaScript side made has no claims of ours: Auth.js builds a
@@ -367,7 +280,7 @@ class SQLAlchemyAdapter:
         return StoredSession(
             session_key=token,
             user_id=str(row.user_id),
-            expires=_epoch(row.expires),
+            expires=epoch(row.expires),
             data=claims,
         )
 
@@ -377,7 +290,7 @@ class SQLAlchemyAdapter:
             connection.execute(
                 update(sessions)
                 .where(sessions.c.session_token == plain_str("session_key", session_key))
-                .values(expires=_moment(expires, sessions.c.expires))
+                .values(expires=moment(expires, sessions.c.expires))
             )
 
     def delete_session(self, session_key: str) -> None:
@@ -415,12 +328,9 @@ class SQLAlchemyAdapter:
                 connection.execute(insert(revocations).values(user_id=user, revoked_at=int(at)))
 
     def sessions_revoked_at(self, user_id: str) -> int | None:
-        revocations = self.schema.revocations
-        query = select(revocations.c.revoked_at).where(
-            revocations.c.user_id == plain_str("user_id", user_id)
-        )
+        user = plain_str("user_id", user_id)
         with self._read() as connection:
-            value = connection.execute(query).scalar()
+            value = connection.execute(self.queries.revoked_at, {"user_id": user}).scalar()
         return None if value is None else int(value)
 
     # Verification tokens.
@@ -432,7 +342,7 @@ class SQLAlchemyAdapter:
                 insert(table).values(
                     identifier=plain_str("identifier", identifier),
                     token=plain_str("token", token),
-                    expires=_moment(expires, table.c.expires),
+                    expires=moment(expires, table.c.expires),
                 )
             )
 
@@ -455,20 +365,18 @@ class SQLAlchemyAdapter:
                     connection.execute(delete(table).where(where))
         if row is None:
             return None
-        return VerificationToken(identifier=identifier, token=token, expires=_epoch(row.expires))
+        return VerificationToken(identifier=identifier, token=token, expires=epoch(row.expires))
 
     # Rate limiting.
 
     def count_attempts(self, keys: Sequence[str], since: float) -> dict[str, Attempts]:
-        attempts = self.schema.attempts
         names = [plain_str("key", key) for key in keys]
-        query = (
-            select(attempts.c.key, func.count(), func.min(attempts.c.at))
-            .where(attempts.c.key.in_(names), attempts.c.at > float(since))
-            .group_by(attempts.c.key)
-        )
+        if not names:
+            return {}
         with self._read() as connection:
-            rows = connection.execute(query).all()
+            rows = connection.execute(
+                self.queries.attempts, {"keys": names, "since": float(since)}
+            ).all()
         return {row[0]: Attempts(int(row[1]), float(row[2])) for row in rows}
 
     def record_attempt(self, keys: Sequence[str], at: float, expires: float) -> None:
