@@ -23,19 +23,12 @@ reach the Next.js app), session claims, revocations and rate-limit attempts.
 
 from __future__ import annotations
 
-import secrets
-import string
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
-    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -51,60 +44,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeEngine
 
+from .sql_tables import OAUTH_FIELDS as OAUTH_FIELDS
+from .sql_tables import SqlSchema as SqlSchema
+from .sql_tables import cuid, oauth_columns, schema_of, utcnow, uuid_hex, uuid_text
+
 PRESETS = ("flask-authjs", "authjs-pg", "prisma", "drizzle")
-
-#: OAuth token fields, spelled in snake_case by every Auth.js schema.
-OAUTH_FIELDS = (
-    "refresh_token",
-    "access_token",
-    "expires_at",
-    "id_token",
-    "scope",
-    "session_state",
-    "token_type",
-)
-
-
-@dataclass(frozen=True)
-class SqlSchema:
-    """The tables of one preset, plus how it makes user ids (``None``: the database does)."""
-
-    name: str
-    metadata: MetaData
-    users: Table
-    accounts: Table
-    sessions: Table
-    verification_tokens: Table
-    passwords: Table
-    session_data: Table
-    revocations: Table
-    attempts: Table
-    new_user_id: Callable[[], str] | None
-
-    @property
-    def integer_ids(self) -> bool:
-        return self.new_user_id is None
-
-
-def _uuid_hex() -> str:
-    return uuid.uuid4().hex
-
-
-def _uuid() -> str:
-    return str(uuid.uuid4())
-
-
-_BASE36 = string.digits + string.ascii_lowercase
-
-
-def _cuid() -> str:
-    """A cuid-shaped id (``c`` + 24 base-36 characters), as Prisma's ``@default(cuid())``."""
-    return "c" + "".join(secrets.choice(_BASE36) for _ in range(24))
-
-
-def _utcnow() -> datetime:
-    """Prisma's ``@default(now())``/``@updatedAt`` values: UTC, without a zone."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def build(name: str) -> SqlSchema:
@@ -118,66 +62,6 @@ def build(name: str) -> SqlSchema:
     if name == "flask-authjs":
         return _flask_authjs()
     raise ValueError(f"unknown schema {name!r}; use one of {PRESETS}")
-
-
-def _oauth_columns(expires_at: TypeEngine[int]) -> list[Column[object]]:
-    return [Column(field, expires_at if field == "expires_at" else Text) for field in OAUTH_FIELDS]
-
-
-def _own_tables(
-    metadata: MetaData, users: Table, sessions: Table, id_type: TypeEngine[Any]
-) -> tuple[Table, Table, Table, Table]:
-    """Our tables beside the shared ones; the JavaScript side ignores them."""
-    passwords = Table(
-        "authjs_passwords",
-        metadata,
-        Column(
-            "user_id",
-            id_type,
-            ForeignKey(users.c.id, ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        Column("password_hash", Text, nullable=False),
-    )
-    session_data = Table(
-        "authjs_session_data",
-        metadata,
-        Column(
-            "session_token",
-            sessions.c.session_token.type,
-            ForeignKey(sessions.c.session_token, ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        Column("data", Text, nullable=False),
-    )
-    revocations = Table(
-        "authjs_session_revocations",
-        metadata,
-        Column("user_id", String(255), primary_key=True),
-        Column("revoked_at", BigInteger, nullable=False),
-    )
-    attempts = Table(
-        "authjs_rate_limit_attempts",
-        metadata,
-        Column("key", String(64), nullable=False),
-        Column("at", Float, nullable=False),
-        Column("expires", Float, nullable=False),
-        Index("authjs_rate_limit_attempts_key_at", "key", "at"),
-        Index("authjs_rate_limit_attempts_expires", "expires"),
-    )
-    return passwords, session_data, revocations, attempts
-
-
-def _schema(
-    name: str,
-    metadata: MetaData,
-    tables: tuple[Table, Table, Table, Table],
-    id_type: TypeEngine[Any],
-    new_user_id: Callable[[], str] | None,
-) -> SqlSchema:
-    users, _, sessions, _ = tables
-    own = _own_tables(metadata, users, sessions, id_type)
-    return SqlSchema(name, metadata, *tables, *own, new_user_id=new_user_id)
 
 
 def _authjs_pg() -> SqlSchema:
@@ -207,7 +91,7 @@ def _authjs_pg() -> SqlSchema:
         Column("type", String(255), nullable=False),
         Column("provider", String(255), nullable=False),
         Column("providerAccountId", String(255), nullable=False, key="provider_account_id"),
-        *_oauth_columns(BigInteger()),
+        *oauth_columns(BigInteger()),
         UniqueConstraint("provider", "provider_account_id"),
     )
     sessions = Table(
@@ -232,7 +116,7 @@ def _authjs_pg() -> SqlSchema:
         Column("token", Text, nullable=False),
         PrimaryKeyConstraint("identifier", "token"),
     )
-    return _schema(
+    return schema_of(
         "authjs-pg", metadata, (users, accounts, sessions, verification_tokens), Integer(), None
     )
 
@@ -248,7 +132,7 @@ def _prisma_audit() -> list[Column[datetime]]:
             "createdAt",
             _prisma_stamp(),
             nullable=False,
-            default=_utcnow,
+            default=utcnow,
             server_default=text("CURRENT_TIMESTAMP"),
             key="created_at",
         ),
@@ -256,8 +140,8 @@ def _prisma_audit() -> list[Column[datetime]]:
             "updatedAt",
             _prisma_stamp(),
             nullable=False,
-            default=_utcnow,
-            onupdate=_utcnow,
+            default=utcnow,
+            onupdate=utcnow,
             key="updated_at",
         ),
     ]
@@ -285,7 +169,7 @@ def _prisma() -> SqlSchema:
         Column("type", Text, nullable=False),
         Column("provider", Text, nullable=False),
         Column("providerAccountId", Text, nullable=False, key="provider_account_id"),
-        *_oauth_columns(Integer()),
+        *oauth_columns(Integer()),
         *_prisma_audit(),
         PrimaryKeyConstraint("provider", "provider_account_id", name="Account_pkey"),
     )
@@ -308,8 +192,8 @@ def _prisma() -> SqlSchema:
         Column("expires", _prisma_stamp(), nullable=False),
         PrimaryKeyConstraint("identifier", "token", name="VerificationToken_pkey"),
     )
-    return _schema(
-        "prisma", metadata, (users, accounts, sessions, verification_tokens), Text(), _cuid
+    return schema_of(
+        "prisma", metadata, (users, accounts, sessions, verification_tokens), Text(), cuid
     )
 
 
@@ -344,7 +228,7 @@ def _drizzle() -> SqlSchema:
         Column("type", Text, nullable=False),
         Column("provider", Text, nullable=False),
         Column("providerAccountId", Text, nullable=False, key="provider_account_id"),
-        *_oauth_columns(Integer()),
+        *oauth_columns(Integer()),
         PrimaryKeyConstraint("provider", "provider_account_id"),
     )
     sessions = Table(
@@ -368,8 +252,8 @@ def _drizzle() -> SqlSchema:
         Column("expires", DateTime(), nullable=False),
         PrimaryKeyConstraint("identifier", "token"),
     )
-    return _schema(
-        "drizzle", metadata, (users, accounts, sessions, verification_tokens), Text(), _uuid
+    return schema_of(
+        "drizzle", metadata, (users, accounts, sessions, verification_tokens), Text(), uuid_text
     )
 
 
@@ -399,7 +283,7 @@ def _flask_authjs() -> SqlSchema:
         Column("type", String(32), nullable=False),
         Column("provider", String(255), nullable=False),
         Column("provider_account_id", String(255), nullable=False),
-        *_oauth_columns(BigInteger()),
+        *oauth_columns(BigInteger()),
         PrimaryKeyConstraint("provider", "provider_account_id"),
     )
     sessions = Table(
@@ -419,10 +303,10 @@ def _flask_authjs() -> SqlSchema:
         Column("expires", stamp, nullable=False),
         PrimaryKeyConstraint("identifier", "token"),
     )
-    return _schema(
+    return schema_of(
         "flask-authjs",
         metadata,
         (users, accounts, sessions, verification_tokens),
         String(32),
-        _uuid_hex,
+        uuid_hex,
     )
