@@ -34,6 +34,7 @@ from .mongodb import INDEXES, Document, MongoDBAdapter
 
 _STRING = {"$type": "string"}
 
+#: The default layout's indexes where the fields are the same, Auth.js's names elsewhere.
 AUTHJS_INDEXES: tuple[tuple[str, list[tuple[str, int]], dict[str, Any]], ...] = (
     # Auth.js users may have no email: only real strings are unique.
     (
@@ -41,26 +42,20 @@ AUTHJS_INDEXES: tuple[tuple[str, list[tuple[str, int]], dict[str, Any]], ...] = 
         [("email", ASCENDING)],
         {"unique": True, "name": "email_unique", "partialFilterExpression": {"email": _STRING}},
     ),
-    (
-        "accounts",
-        [("provider", ASCENDING), ("providerAccountId", ASCENDING)],
-        {"unique": True, "name": "provider_account_unique"},
-    ),
-    ("accounts", [("userId", ASCENDING)], {"name": "user_id"}),
     ("sessions", [("sessionToken", ASCENDING)], {"unique": True, "name": "session_token_unique"}),
     ("sessions", [("userId", ASCENDING)], {"name": "user_id"}),
     ("sessions", [("expires", ASCENDING)], {"expireAfterSeconds": 0, "name": "expires_ttl"}),
     (
         "verification_tokens",
-        [("identifier", ASCENDING), ("token", ASCENDING)],
-        {"unique": True, "name": "identifier_token_unique"},
-    ),
-    (
-        "verification_tokens",
         [("expires", ASCENDING)],
         {"expireAfterSeconds": 0, "name": "expires_ttl"},
     ),
-    *(index for index in INDEXES if index[0] == "rate_limit_attempts"),
+    *(
+        index
+        for index in INDEXES
+        if index[0] in ("accounts", "rate_limit_attempts")
+        or (index[0] == "verification_tokens" and index[2].get("unique"))
+    ),
 )
 
 

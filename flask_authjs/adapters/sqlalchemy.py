@@ -18,8 +18,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from sqlalchemy import (
@@ -109,20 +109,21 @@ class SQLAlchemyAdapter:
                 )
             self._tables_checked = True
 
-    @contextmanager
-    def _begin(self) -> Iterator[Connection]:
+    def _begin(self) -> AbstractContextManager[Connection]:
         """One transaction: it commits when the block ends, or rolls back entirely."""
-        if not self._tables_checked:
-            self._ensure_tables()
-        with self._guard(), self.engine.begin() as connection:
-            yield connection
+        return self._connection(self.engine.begin)
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        """One read statement, without ``BEGIN``/``COMMIT`` round trips around it."""
+        return self._connection(self._reader.connect)
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        """One read statement, without ``BEGIN``/``COMMIT`` round trips around it."""
+    def _connection(
+        self, open_: Callable[[], AbstractContextManager[Connection]]
+    ) -> Iterator[Connection]:
         if not self._tables_checked:
             self._ensure_tables()
-        with self._guard(), self._reader.connect() as connection:
+        with self._guard(), open_() as connection:
             yield connection
 
     def _user_id(self, user_id: object) -> int | str | None:

@@ -9,23 +9,11 @@ import { MongoDBAdapter } from "@auth/mongodb-adapter"
 import { BSON } from "mongodb"
 import readline from "node:readline"
 
+import { revive } from "./revive.mjs"
+
 const { EJSON } = BSON
 const lines = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]()
 const nextLine = async () => (await lines.next()).value
-
-const DATES = new Set(["expires", "emailVerified"])
-function revive(value) {
-  if (Array.isArray(value)) return value.map(revive)
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [
-        key,
-        DATES.has(key) && typeof item === "string" ? new Date(item) : revive(item),
-      ]),
-    )
-  }
-  return value
-}
 
 async function remote(collection, op, args) {
   process.stdout.write(EJSON.stringify({ collection, op, args }, { relaxed: false }) + "\n")

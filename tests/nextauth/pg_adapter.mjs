@@ -6,24 +6,11 @@
 import PostgresAdapter from "@auth/pg-adapter"
 import pg from "pg"
 
+import { revive } from "./revive.mjs"
+
 const { createHash } = await import(
   new URL("./node_modules/@auth/core/lib/utils/web.js", import.meta.url)
 )
-
-const DATES = new Set(["expires", "emailVerified"])
-
-function revive(value) {
-  if (Array.isArray(value)) return value.map(revive)
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [
-        key,
-        DATES.has(key) && typeof item === "string" ? new Date(item) : revive(item),
-      ]),
-    )
-  }
-  return value
-}
 
 let input = ""
 for await (const chunk of process.stdin) input += chunk
