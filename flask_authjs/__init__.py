@@ -8,8 +8,8 @@ guards views.
 from __future__ import annotations
 
 from .decorators import login_required as login_required
-from .errors import AuthJSError as AuthJSError
-from .errors import ConfigurationError as ConfigurationError
+from .exceptions import AuthJSError as AuthJSError
+from .exceptions import ConfigurationError as ConfigurationError
 from .extension import AuthJS as AuthJS
 from .loop import RedirectLoopWarning as RedirectLoopWarning
 from .middleware import SessionMiddleware as SessionMiddleware

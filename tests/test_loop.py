@@ -1,6 +1,6 @@
 """The loop detector: a custom sign-in page that sends people back to itself.
 
-The seed's trap: ``pages={"sign_in": "/sign-in"}`` and the page calls ``signIn()`` (or
+The classic trap: ``pages={"sign_in": "/sign-in"}`` and the page calls ``signIn()`` (or
 ``sign_in()``) with no provider. Each trap must be found, told once, and broken: the
 person gets a sign-in form, never an endless bounce.
 """
@@ -43,7 +43,7 @@ def good_page() -> str:
 
 
 def seed_page() -> Any:
-    """The seed's page: anyone without a session is sent to "sign in", with no provider."""
+    """The trap's page: anyone without a session is sent to "sign in", with no provider."""
     if g.session is None:
         return sign_in()
     return "signed in"
@@ -268,7 +268,7 @@ def test_flask_authjs_check_exits_non_zero_with_a_readable_report(
 def test_flask_authjs_check_passes_a_correct_setup(app_factory: AppFactory) -> None:
     app = app_with_page(app_factory, good_page)
     app.add_url_rule("/bye/", "bye", lambda: "bye")  # served with a trailing slash counts
-    app.extensions["authjs"].auth.pages["sign_out"] = "/bye"
+    app.extensions["authjs"].pages["sign_out"] = "/bye"
     result = app.test_cli_runner().invoke(args=["authjs", "check"])
     assert result.exit_code == 0, result.output
     assert "no problems found" in result.output

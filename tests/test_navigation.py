@@ -6,9 +6,10 @@ import re
 from typing import Any
 
 import pytest
-from flask import Flask, Response, redirect, request
+from flask import Flask, request
 
 from flask_authjs import CredentialsProvider, Provider, StubOAuthProvider, sign_in, sign_out
+from flask_authjs.providers import Authorization
 
 from .conftest import AppFactory, authorize
 from .conftest import sign_in as post_credentials
@@ -21,8 +22,8 @@ class StartingProvider(Provider):
 
     type = "oauth"
 
-    def start_sign_in(self, context: Any, *, callback_url: str, as_json: bool) -> Response:
-        return redirect(f"{IDP}?return={callback_url}")
+    def authorization(self, context: Any, *, callback_url: str, **_: Any) -> Authorization:
+        return Authorization(f"{IDP}?return={callback_url}")
 
 
 def app_with_views(app_factory: AppFactory, **options: Any) -> Flask:
@@ -117,7 +118,7 @@ def test_sign_out_goes_to_the_confirmation_page(app_factory: AppFactory) -> None
     assert client.get("/leave?next=/bye").headers["Location"] == (
         "http://localhost/api/auth/signout?callbackUrl=http%3A%2F%2Flocalhost%2Fbye"
     )
-    assert "Are you sure you want to sign out?" in client.get("/api/auth/signout").text
+    assert "Sign out of this device?" in client.get("/api/auth/signout").text
 
 
 def test_sign_out_uses_the_custom_sign_out_page(app_factory: AppFactory) -> None:

@@ -179,7 +179,7 @@ def test_a_signed_in_user_links_another_account(app: Flask, client: FlaskClient)
     stub_sign_in(client, "ada@example.com")
     ada = signed_in_user_id(client)
 
-    stub_sign_in(client, "ada.work@example.com")
+    stub_sign_in(client, "ada.work@example.com", link=True)
 
     assert signed_in_user_id(client) == ada
     assert store(app).get_user_by_email("ada.work@example.com") is None
@@ -188,13 +188,65 @@ def test_a_signed_in_user_links_another_account(app: Flask, client: FlaskClient)
     assert signed_in_user_id(client) == ada
 
 
-def test_an_account_of_another_user_is_refused_while_signed_in(client: FlaskClient) -> None:
+def test_a_sign_in_while_signed_in_replaces_the_session_and_links_nothing(
+    app: Flask, client: FlaskClient
+) -> None:
+    """A browser carrying someone else's session (planted from a sibling subdomain, or
+    by XSS elsewhere) that signs in with OAuth does not link the account to that someone."""
+    stub_sign_in(client, "victim@example.com")
+    victim = signed_in_user_id(client)
+
+    stub_sign_in(client, "attacker@example.com")
+
+    attacker = signed_in_user_id(client)
+    assert attacker is not None and attacker != victim
+    assert store(app).get_user_by_email("attacker@example.com")["id"] == attacker
+    client.delete_cookie("authjs.session-token")
+    stub_sign_in(client, "victim@example.com")
+    assert signed_in_user_id(client) == victim
+    client.delete_cookie("authjs.session-token")
+    stub_sign_in(client, "attacker@example.com")
+    assert signed_in_user_id(client) == attacker
+
+
+def test_a_link_started_by_one_session_does_not_link_to_another(
+    app: Flask, client: FlaskClient
+) -> None:
+    stub_sign_in(client, "ada@example.com")
+    ada = signed_in_user_id(client)
+    started = start(client, link=True)
+    back = authorize(client, started.headers["Location"], email="ada.work@example.com")
+    client.delete_cookie("authjs.session-token")
+    stub_sign_in(client, "bob@example.com")  # another session in the same browser
+    bob = signed_in_user_id(client)
+    # The check cookies of the link start were replaced by bob's start; put them back.
+    for name, value in started.headers.items():
+        if name == "Set-Cookie":
+            cookie_name, _, rest = value.partition("=")
+            client.set_cookie(cookie_name, rest.split(";", 1)[0])
+
+    response = client.get(local(back))
+
+    assert error_of(response) == "OAuthAccountNotLinked"
+    assert signed_in_user_id(client) == bob
+    client.delete_cookie("authjs.session-token")
+    stub_sign_in(client, "ada.work@example.com")
+    assert signed_in_user_id(client) not in (ada, bob)
+
+
+def test_linking_needs_a_session(client: FlaskClient) -> None:
+    response = start(client, link=True)
+
+    assert error_of(response) == "SessionRequired"
+
+
+def test_an_account_of_another_user_is_refused_for_linking(client: FlaskClient) -> None:
     stub_sign_in(client, "bob@example.com")
     client.delete_cookie("authjs.session-token")
     stub_sign_in(client, "ada@example.com")
     ada = signed_in_user_id(client)
 
-    response = stub_sign_in(client, "bob@example.com")
+    response = stub_sign_in(client, "bob@example.com", link=True)
 
     assert error_of(response) == "OAuthAccountNotLinked"
     assert signed_in_user_id(client) == ada
@@ -208,7 +260,7 @@ def test_an_unlinked_account_with_a_known_email_is_refused(app: Flask, client: F
     assert error_of(response) == "OAuthAccountNotLinked"
     assert session_cookie(response) is None
     page = client.get(local(response.headers["Location"])).get_data(as_text=True)
-    assert "To confirm your identity, sign in with the same account you used originally." in page
+    assert "Sign in the way you did before" in page
 
 
 def test_email_linking_when_the_provider_opts_in(serve: Callable[..., Flask]) -> None:
@@ -297,12 +349,23 @@ def test_cookies_from_another_provider_are_refused(serve: Callable[..., Flask]) 
     assert signed_in_user_id(client) is None
 
 
-def test_a_provider_error_lands_on_the_sign_in_page(client: FlaskClient) -> None:
+def test_denying_at_the_provider_is_access_denied(client: FlaskClient) -> None:
     started = start(client)
     back = authorize(client, started.headers["Location"], email="", deny=True)
     assert query(back)["error"] == "access_denied"
 
     response = client.get(local(back))
+
+    assert error_of(response) == "AccessDenied"
+    page = client.get(local(response.headers["Location"]))
+    assert page.status_code == 403 and "access was denied" in page.get_data(as_text=True)
+    assert cookie_value(client, STATE) is None
+
+
+def test_another_provider_error_lands_on_the_sign_in_page(client: FlaskClient) -> None:
+    started = start(client)
+    back = authorize(client, started.headers["Location"], email="", deny=True)
+    response = client.get(local(back).replace("access_denied", "server_error"))
 
     assert error_of(response) == "Callback"
     assert query(response.headers["Location"])["callbackUrl"].endswith("/dashboard")

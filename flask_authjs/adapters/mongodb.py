@@ -5,74 +5,41 @@ key), so two servers racing to create one user end with one user and one
 ``DuplicateKeyError``. TTL indexes let the server forget expired sessions, verification
 tokens and rate-limit attempts (the TTL monitor runs about once a minute, so reads still
 compare ``expires`` themselves). Indexes are created on first use, idempotently.
-
-Every write is a single-document operation (or one ``insert_many`` of independent
-attempts), so nothing is ever half-written. An unreachable server costs at most
-``serverSelectionTimeoutMS`` and becomes :class:`StoreUnavailable`.
 """
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 from pymongo.database import Database
-from pymongo.errors import ConnectionFailure, DuplicateKeyError, ExecutionTimeout, WTimeoutError
+from pymongo.errors import DuplicateKeyError
 
 from .base import (
-    Attempts,
     DuplicateAccount,
     DuplicateEmail,
     StoredSession,
-    StoreUnavailable,
     User,
     VerificationToken,
     plain_str,
 )
+from .mongodb_store import SHARED_INDEXES, Document, Index, MongoStore, bson_date
 
-Document = dict[str, Any]
-
-#: (collection, keys, options): every index the adapter relies on.
-INDEXES: tuple[tuple[str, list[tuple[str, int]], dict[str, Any]], ...] = (
+#: The default layout's indexes, beside the shared ones.
+INDEXES: tuple[Index, ...] = (
     ("users", [("email", ASCENDING)], {"unique": True, "name": "email_unique"}),
-    (
-        "accounts",
-        [("provider", ASCENDING), ("providerAccountId", ASCENDING)],
-        {"unique": True, "name": "provider_account_unique"},
-    ),
-    ("accounts", [("userId", ASCENDING)], {"name": "user_id"}),
     ("sessions", [("sessionKey", ASCENDING)], {"unique": True, "name": "session_key_unique"}),
     ("sessions", [("userId", ASCENDING)], {"name": "user_id"}),
     ("sessions", [("expiresAt", ASCENDING)], {"expireAfterSeconds": 0, "name": "expires_ttl"}),
     (
         "verification_tokens",
-        [("identifier", ASCENDING), ("token", ASCENDING)],
-        {"unique": True, "name": "identifier_token_unique"},
-    ),
-    (
-        "verification_tokens",
         [("expiresAt", ASCENDING)],
         {"expireAfterSeconds": 0, "name": "expires_ttl"},
     ),
-    ("rate_limit_attempts", [("key", ASCENDING), ("at", ASCENDING)], {"name": "key_at"}),
-    (
-        "rate_limit_attempts",
-        [("expiresAt", ASCENDING)],
-        {"expireAfterSeconds": 0, "name": "expires_ttl"},
-    ),
+    *SHARED_INDEXES,
 )
-
-_UNAVAILABLE = (ConnectionFailure, ExecutionTimeout, WTimeoutError)
-
-
-def _moment(timestamp: float) -> datetime:
-    """A BSON date for the TTL monitor (TTL indexes only understand dates)."""
-    return datetime.fromtimestamp(timestamp, tz=UTC)
 
 
 def _user(document: Document | None) -> User | None:
@@ -87,52 +54,28 @@ def _user(document: Document | None) -> User | None:
     )
 
 
-class MongoDBAdapter:
+class MongoDBAdapter(MongoStore):
     """``MongoDBAdapter(MongoClient(url, serverSelectionTimeoutMS=2000)["dbname"])``.
 
-    ``schema="authjs"`` writes ``@auth/mongodb-adapter``'s documents instead (ObjectId ids,
-    Dates, ``sessionToken``), so a Next.js app can share the database: see
-    :mod:`.mongodb_authjs`.
+    ``schema="authjs"`` returns the adapter that writes ``@auth/mongodb-adapter``'s
+    documents instead (ObjectId ids, Dates, ``sessionToken``), so a Next.js app can share
+    the database: see :mod:`.mongodb_authjs`.
     """
 
     indexes = INDEXES
+    schema = "flask-authjs"
 
     def __new__(cls, database: Database[Document], *, schema: str = "flask-authjs") -> Any:
-        if schema == "authjs" and cls is MongoDBAdapter:
+        if schema == "authjs":
             from .mongodb_authjs import AuthjsMongoDBAdapter
 
-            return super().__new__(AuthjsMongoDBAdapter)
-        if schema not in ("flask-authjs", "authjs"):
+            return AuthjsMongoDBAdapter(database)
+        if schema != "flask-authjs":
             raise ValueError(f"unknown MongoDB schema {schema!r}; use 'flask-authjs' or 'authjs'")
         return super().__new__(cls)
 
     def __init__(self, database: Database[Document], *, schema: str = "flask-authjs") -> None:
-        self.database = database
-        self.schema = schema
-        self._indexes_ready = False
-        self._indexes_lock = threading.Lock()
-
-    def ensure_indexes(self) -> None:
-        """Create the indexes (a no-op for those that exist); called before first use."""
-        with self._guard():
-            for collection, keys, options in self.indexes:
-                self.database[collection].create_index(keys, **options)
-
-    @contextmanager
-    def _guard(self) -> Iterator[None]:
-        try:
-            yield
-        except _UNAVAILABLE as error:
-            raise StoreUnavailable(f"MongoDB store: {type(error).__name__}: {error}") from error
-
-    def _run(self, operation: Callable[[Database[Document]], Any]) -> Any:
-        if not self._indexes_ready:
-            with self._indexes_lock:
-                if not self._indexes_ready:
-                    self.ensure_indexes()
-                    self._indexes_ready = True
-        with self._guard():
-            return operation(self.database)
+        super().__init__(database)
 
     # Users.
 
@@ -205,7 +148,7 @@ class MongoDBAdapter:
             "sessionKey": plain_str("session_key", session_key),
             "userId": plain_str("user_id", user_id),
             "expires": int(expires),
-            "expiresAt": _moment(expires),
+            "expiresAt": bson_date(expires),
             "data": dict(data),
         }
         self._run(lambda db: db.sessions.insert_one(document))
@@ -224,7 +167,7 @@ class MongoDBAdapter:
 
     def update_session_expiry(self, session_key: str, expires: int) -> None:
         query = {"sessionKey": plain_str("session_key", session_key)}
-        change = {"$set": {"expires": int(expires), "expiresAt": _moment(expires)}}
+        change = {"$set": {"expires": int(expires), "expiresAt": bson_date(expires)}}
         self._run(lambda db: db.sessions.update_one(query, change))
 
     def delete_session(self, session_key: str) -> None:
@@ -236,22 +179,6 @@ class MongoDBAdapter:
         result = self._run(lambda db: db.sessions.delete_many(query))
         return int(result.deleted_count)
 
-    def revoke_user_sessions(self, user_id: str, at: int) -> None:
-        query = {"_id": plain_str("user_id", user_id)}
-        self._run(
-            lambda db: db.session_revocations.find_one_and_update(
-                query,
-                {"$max": {"revokedAt": int(at)}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-        )
-
-    def sessions_revoked_at(self, user_id: str) -> int | None:
-        query = {"_id": plain_str("user_id", user_id)}
-        document = self._run(lambda db: db.session_revocations.find_one(query))
-        return None if document is None else int(document["revokedAt"])
-
     # Verification tokens.
 
     def create_verification_token(self, identifier: str, token: str, expires: int) -> None:
@@ -259,7 +186,7 @@ class MongoDBAdapter:
             "identifier": plain_str("identifier", identifier),
             "token": plain_str("token", token),
             "expires": int(expires),
-            "expiresAt": _moment(expires),
+            "expiresAt": bson_date(expires),
         }
         self._run(lambda db: db.verification_tokens.insert_one(document))
 
@@ -276,21 +203,3 @@ class MongoDBAdapter:
             token=document["token"],
             expires=int(document["expires"]),
         )
-
-    # Rate limiting.
-
-    def count_attempts(self, keys: Sequence[str], since: float) -> dict[str, Attempts]:
-        match = {"key": {"$in": [plain_str("key", key) for key in keys]}, "at": {"$gt": since}}
-        pipeline: list[Document] = [
-            {"$match": match},
-            {"$group": {"_id": "$key", "count": {"$sum": 1}, "oldest": {"$min": "$at"}}},
-        ]
-        rows = self._run(lambda db: list(db.rate_limit_attempts.aggregate(pipeline)))
-        return {row["_id"]: Attempts(int(row["count"]), float(row["oldest"])) for row in rows}
-
-    def record_attempt(self, keys: Sequence[str], at: float, expires: float) -> None:
-        documents = [
-            {"key": plain_str("key", key), "at": float(at), "expiresAt": _moment(expires)}
-            for key in keys
-        ]
-        self._run(lambda db: db.rate_limit_attempts.insert_many(documents, ordered=False))

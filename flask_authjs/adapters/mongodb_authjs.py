@@ -30,12 +30,12 @@ from .base import (
     VerificationToken,
     plain_str,
 )
-from .mongodb import INDEXES, Document, MongoDBAdapter
+from .mongodb_store import SHARED_INDEXES, Document, Index, MongoStore
 
 _STRING = {"$type": "string"}
 
-#: The default layout's indexes where the fields are the same, Auth.js's names elsewhere.
-AUTHJS_INDEXES: tuple[tuple[str, list[tuple[str, int]], dict[str, Any]], ...] = (
+#: The layout's indexes, beside the shared ones.
+AUTHJS_INDEXES: tuple[Index, ...] = (
     # Auth.js users may have no email: only real strings are unique.
     (
         "users",
@@ -50,12 +50,7 @@ AUTHJS_INDEXES: tuple[tuple[str, list[tuple[str, int]], dict[str, Any]], ...] = 
         [("expires", ASCENDING)],
         {"expireAfterSeconds": 0, "name": "expires_ttl"},
     ),
-    *(
-        index
-        for index in INDEXES
-        if index[0] in ("accounts", "rate_limit_attempts")
-        or (index[0] == "verification_tokens" and index[2].get("unique"))
-    ),
+    *SHARED_INDEXES,
 )
 
 
@@ -74,10 +69,11 @@ def _epoch(value: datetime) -> int:
     return int((value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp())
 
 
-class AuthjsMongoDBAdapter(MongoDBAdapter):
-    """``MongoDBAdapter(database, schema="authjs")``."""
+class AuthjsMongoDBAdapter(MongoStore):
+    """What ``MongoDBAdapter(database, schema="authjs")`` returns."""
 
     indexes = AUTHJS_INDEXES
+    schema = "authjs"
 
     def _user(self, document: Document | None) -> User | None:
         if document is None:
