@@ -242,28 +242,37 @@ class SQLAlchemyAdapter:
         sessions = self.schema.sessions
         token = plain_str("session_key", session_key)
         key = self._user_id(user_id)
+        missing = LookupError(
+            f"no user {user_id!r} in the {self.schema.users.name!r} table to create a "
+            "database session for: with an Auth.js schema preset, sessions belong to "
+            "stored users (an authorize callback returning other users needs the "
+            '"flask-authjs" schema, or JWT sessions)'
+        )
         if key is None:
-            raise LookupError(f"no user {user_id!r} to create a session for")
+            raise missing
         now = moment(time.time(), sessions.c.expires)
-        with self._begin() as connection:
-            if sessions.c.user_id.index:
-                # The user's expired sessions go as a new one comes. Auth.js's tables have
-                # no index on the user for this; there expired sessions go when read.
-                self._delete_sessions(
-                    connection, (sessions.c.user_id == key) & (sessions.c.expires <= now)
+        try:
+            with self._begin() as connection:
+                if sessions.c.user_id.index:
+                    # The user's expired sessions go as a new one comes. Auth.js's tables
+                    # have no index on the user for this; there they go when read.
+                    self._delete_sessions(
+                        connection, (sessions.c.user_id == key) & (sessions.c.expires <= now)
+                    )
+                connection.execute(
+                    insert(sessions).values(
+                        session_token=token,
+                        user_id=key,
+                        expires=moment(expires, sessions.c.expires),
+                    )
                 )
-            connection.execute(
-                insert(sessions).values(
-                    session_token=token,
-                    user_id=key,
-                    expires=moment(expires, sessions.c.expires),
+                connection.execute(
+                    insert(self.schema.session_data).values(
+                        session_token=token, data=json.dumps(dict(data))
+                    )
                 )
-            )
-            connection.execute(
-                insert(self.schema.session_data).values(
-                    session_token=token, data=json.dumps(dict(data))
-                )
-            )
+        except IntegrityError as error:  # the users table's foreign key
+            raise missing from error
 
     def get_session(self, session_key: str) -> StoredSession | None:
         token = plain_str("session_key", session_key)

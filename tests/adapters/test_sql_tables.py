@@ -216,3 +216,28 @@ def test_without_delete_returning_a_token_is_locked_read_and_deleted_once(
     ]
     assert len(wins) == 10
     adapter.engine.dispose()
+
+
+@pytest.mark.parametrize("schema", ["authjs-pg", "prisma", "drizzle"])
+def test_a_session_for_a_user_the_shared_table_lacks_is_refused_with_the_reason(
+    empty_database: str, schema: str
+) -> None:
+    adapter = SQLAlchemyAdapter(empty_database, schema=schema)
+    adapter.create_tables()
+    with pytest.raises(LookupError, match="sessions belong to stored users"):
+        adapter.create_session("token", "u1", 4102444800, {})
+    assert adapter.get_session("token") is None
+    adapter.engine.dispose()
+
+
+def test_init_db_on_the_other_stores(app_factory: AppFactory) -> None:
+    mongomock = pytest.importorskip("mongomock")
+    from flask_authjs.adapters import MongoDBAdapter
+
+    sqlite = app_factory().test_cli_runner().invoke(args=["authjs", "init-db"])
+    assert sqlite.exit_code == 0 and "the SQLite store is ready" in sqlite.output
+    database = mongomock.MongoClient()["authjs_init_db"]
+    app = app_factory(adapter=MongoDBAdapter(database, schema="authjs"))
+    mongo = app.test_cli_runner().invoke(args=["authjs", "init-db"])
+    assert mongo.exit_code == 0 and "MongoDB indexes are in place" in mongo.output
+    assert "session_token_unique" in database.sessions.index_information()
