@@ -27,6 +27,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -192,8 +193,33 @@ def _prisma() -> SqlSchema:
         Column("expires", _prisma_stamp(), nullable=False),
         PrimaryKeyConstraint("identifier", "token", name="VerificationToken_pkey"),
     )
+    authenticators = _authenticators("Authenticator", metadata, users, Text)
+    authenticators.append_constraint(
+        PrimaryKeyConstraint("user_id", "credential_id", name="Authenticator_pkey")
+    )
+    authenticators.append_constraint(
+        Index("Authenticator_credentialID_key", "credential_id", unique=True)
+    )
+    authenticators.append_constraint(_prisma_fk(authenticators, users, "Authenticator_userId_fkey"))
     return schema_of(
         "prisma", metadata, (users, accounts, sessions, verification_tokens), Text(), cuid
+    )
+
+
+def _authenticators(name: str, metadata: MetaData, users: Table, text_type: type[Text]) -> Table:
+    """Auth.js's optional WebAuthn table (Prisma and Drizzle ship it), created so the
+    JavaScript side finds its whole schema; flask-authjs keeps its own passkeys apart."""
+    return Table(
+        name,
+        metadata,
+        Column("credentialID", text_type, nullable=False, key="credential_id"),
+        Column("userId", text_type, nullable=False, key="user_id"),
+        Column("providerAccountId", text_type, nullable=False, key="provider_account_id"),
+        Column("credentialPublicKey", text_type, nullable=False, key="credential_public_key"),
+        Column("counter", Integer, nullable=False),
+        Column("credentialDeviceType", text_type, nullable=False, key="credential_device_type"),
+        Column("credentialBackedUp", Boolean, nullable=False, key="credential_backed_up"),
+        Column("transports", text_type),
     )
 
 
@@ -251,6 +277,12 @@ def _drizzle() -> SqlSchema:
         Column("token", Text, nullable=False),
         Column("expires", DateTime(), nullable=False),
         PrimaryKeyConstraint("identifier", "token"),
+    )
+    authenticators = _authenticators("authenticator", metadata, users, Text)
+    authenticators.append_constraint(PrimaryKeyConstraint("user_id", "credential_id"))
+    authenticators.append_constraint(UniqueConstraint("credential_id"))
+    authenticators.append_constraint(
+        ForeignKeyConstraint([authenticators.c.user_id], [users.c.id], ondelete="CASCADE")
     )
     return schema_of(
         "drizzle", metadata, (users, accounts, sessions, verification_tokens), Text(), uuid_text
