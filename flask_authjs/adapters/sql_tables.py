@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Column,
-    Float,
+    Double,
     ForeignKey,
     Index,
     MetaData,
@@ -122,8 +122,9 @@ def _own_tables(
         "authjs_rate_limit_attempts",
         metadata,
         Column("key", String(64), nullable=False),
-        Column("at", Float, nullable=False),
-        Column("expires", Float, nullable=False),
+        # Double, not Float: MySQL's FLOAT is single precision, too coarse for epoch seconds.
+        Column("at", Double, nullable=False),
+        Column("expires", Double, nullable=False),
         Index("authjs_rate_limit_attempts_key_at", "key", "at"),
         Index("authjs_rate_limit_attempts_expires", "expires"),
     )
