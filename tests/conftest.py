@@ -197,7 +197,7 @@ def make_adapter(name: str, request: Any, tmp_path: Any) -> Iterator[Adapter]:
 
         preset = name.removeprefix("sqlalchemy-sqlite").removeprefix("-") or "flask-authjs"
         url = f"sqlite:///{tmp_path / 'sa.sqlite3'}"
-        adapter = SQLAlchemyAdapter(url, schema=preset, timeout=2.0)
+        adapter = SQLAlchemyAdapter(url, schema=preset, timeout=5.0)
         adapter.create_tables()
         yield adapter
         adapter.engine.dispose()
