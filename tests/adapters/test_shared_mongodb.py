@@ -4,8 +4,9 @@
 The Node adapter needs a ``MongoClient``; mongomock cannot serve one over the wire, so
 ``tests/nextauth/mongodb_adapter.mjs`` hands it a client whose every collection call is
 relayed here, as Extended JSON, and run on the mongomock database the Flask adapter uses.
-The adapter's own code (its ``to``/``from`` conversions, its queries) runs unchanged; what
-stays untested without ``MONGODB_URI`` is only the wire protocol of a real server.
+The adapter's own code (its ``to``/``from`` conversions, its queries) runs unchanged; with
+``MONGODB_URI`` set the same tests also run on a real server, the Node adapter through the
+real driver.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import shutil
 import subprocess
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +28,18 @@ from pymongo import ReturnDocument
 from flask_authjs.adapters import MongoDBAdapter
 
 NEXTAUTH = Path(__file__).resolve().parents[1] / "nextauth"
+try:
+    from mongomock import Database as _MONGOMOCK_DATABASE
+except ImportError:  # pragma: no cover - mongomock is a test dependency
+    _MONGOMOCK_DATABASE = type(None)
 SCRIPT = NEXTAUTH / "mongodb_adapter.mjs"
 FUTURE = "2100-01-01T00:00:00.000Z"
 FUTURE_EPOCH = 4102444800
 
 
-@pytest.fixture
-def database() -> Any:
-    mongomock = pytest.importorskip("mongomock")
+@pytest.fixture(params=["relayed-to-mongomock", "real-server"])
+def database(request: Any) -> Iterator[Any]:
+    """mongomock behind the relay, and a real server when ``MONGODB_URI`` is set."""
     missing = (
         shutil.which("node") is None
         or not (NEXTAUTH / "node_modules/@auth/mongodb-adapter").is_dir()
@@ -43,7 +49,21 @@ def database() -> Any:
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
-    return mongomock.MongoClient()[f"authjs_shared_{uuid.uuid4().hex[:12]}"]
+    name = f"authjs_shared_{uuid.uuid4().hex[:12]}"
+    if request.param == "relayed-to-mongomock":
+        yield pytest.importorskip("mongomock").MongoClient()[name]
+        return
+    uri = os.environ.get("MONGODB_URI")
+    if not uri:
+        pytest.skip("set MONGODB_URI=mongodb://host:port to run against a real MongoDB")
+    from pymongo import MongoClient
+
+    client: Any = MongoClient(uri, serverSelectionTimeoutMS=2000)
+    try:
+        yield client[name]
+    finally:
+        client.drop_database(name)
+        client.close()
 
 
 @pytest.fixture
@@ -83,7 +103,9 @@ def node(database: Any, *calls: tuple[str, list[Any]]) -> list[Any]:
     )
     assert process.stdin is not None and process.stdout is not None
     try:
-        payload = {"calls": [{"method": m, "args": a} for m, a in calls]}
+        payload: dict[str, Any] = {"calls": [{"method": m, "args": a} for m, a in calls]}
+        if not isinstance(database, _MONGOMOCK_DATABASE):
+            payload.update(uri=os.environ["MONGODB_URI"], database=database.name)
         process.stdin.write(json.dumps(payload) + "\n")
         process.stdin.flush()
         for line in process.stdout:

@@ -5,8 +5,9 @@
 // {"result"}. The test answers from the same mongomock database the Flask adapter uses.
 // First stdin line: {"calls": [{"method": "getUserByEmail", "args": [...]}]}; last stdout
 // line: {"done": [results]}. String "expires"/"emailVerified" values become Dates.
+// With {"uri", "database"} in the first line, the adapter uses a real server instead.
 import { MongoDBAdapter } from "@auth/mongodb-adapter"
-import { BSON } from "mongodb"
+import { BSON, MongoClient } from "mongodb"
 import readline from "node:readline"
 
 import { revive } from "./revive.mjs"
@@ -20,19 +21,24 @@ async function remote(collection, op, args) {
   return EJSON.parse(await nextLine(), { relaxed: false }).result
 }
 
-const client = {
+const relay = {
   db: () => ({
     collection: (name) =>
       new Proxy({}, { get: (_, op) => (...args) => remote(name, op, args) }),
   }),
 }
 
-const { calls } = JSON.parse(await nextLine())
-const adapter = MongoDBAdapter(client)
+// With "uri" (a real server, MONGODB_URI in the tests) the real driver connects instead.
+const { calls, uri, database } = JSON.parse(await nextLine())
+const server = uri ? new MongoClient(uri) : null
+const adapter = server
+  ? MongoDBAdapter(server, { databaseName: database })
+  : MongoDBAdapter(relay)
 const results = []
 for (const { method, args } of calls) {
   const result = await adapter[method](...revive(args))
   results.push(result === undefined ? null : result)
 }
+await server?.close()
 process.stdout.write(JSON.stringify({ done: results }) + "\n")
 process.exit(0)
