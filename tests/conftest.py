@@ -184,7 +184,7 @@ def make_adapter(name: str, request: Any, tmp_path: Any) -> Iterator[Adapter]:
     server, when ``MONGODB_URI`` is set), ``sqlalchemy-sqlite[-<preset>]``, and
     ``postgresql[-<preset>]`` (the SQLAlchemy adapter, on an Auth.js schema preset)."""
     if name == "sqlite":
-        yield SQLiteAdapter(str(tmp_path / "adapter.sqlite3"), timeout=1.0)
+        yield SQLiteAdapter(str(tmp_path / "adapter.sqlite3"), timeout=5.0)
     elif name.startswith("mongomock"):
         mongomock = pytest.importorskip("mongomock")
         # mongomock clients share one in-process server: a database of its own per test.
