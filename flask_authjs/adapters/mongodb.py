@@ -22,7 +22,6 @@ from .base import (
     DuplicateEmail,
     StoredSession,
     User,
-    VerificationToken,
     plain_str,
 )
 from .mongodb_store import SHARED_INDEXES, Document, Index, MongoStore, bson_date
@@ -147,8 +146,7 @@ class MongoDBAdapter(MongoStore):
         document = {
             "sessionKey": plain_str("session_key", session_key),
             "userId": plain_str("user_id", user_id),
-            "expires": int(expires),
-            "expiresAt": bson_date(expires),
+            **self.expiry(expires),
             "data": dict(data),
         }
         self._run(lambda db: db.sessions.insert_one(document))
@@ -161,13 +159,13 @@ class MongoDBAdapter(MongoStore):
         return StoredSession(
             session_key=document["sessionKey"],
             user_id=document["userId"],
-            expires=int(document["expires"]),
+            expires=self.expires_of(document),
             data=dict(document["data"]),
         )
 
     def update_session_expiry(self, session_key: str, expires: int) -> None:
         query = {"sessionKey": plain_str("session_key", session_key)}
-        change = {"$set": {"expires": int(expires), "expiresAt": bson_date(expires)}}
+        change = {"$set": self.expiry(expires)}
         self._run(lambda db: db.sessions.update_one(query, change))
 
     def delete_session(self, session_key: str) -> None:
@@ -179,27 +177,10 @@ class MongoDBAdapter(MongoStore):
         result = self._run(lambda db: db.sessions.delete_many(query))
         return int(result.deleted_count)
 
-    # Verification tokens.
+    # Expiry: epoch seconds, and a date beside them for the TTL index.
 
-    def create_verification_token(self, identifier: str, token: str, expires: int) -> None:
-        document = {
-            "identifier": plain_str("identifier", identifier),
-            "token": plain_str("token", token),
-            "expires": int(expires),
-            "expiresAt": bson_date(expires),
-        }
-        self._run(lambda db: db.verification_tokens.insert_one(document))
+    def expiry(self, expires: int) -> Document:
+        return {"expires": int(expires), "expiresAt": bson_date(expires)}
 
-    def use_verification_token(self, identifier: str, token: str) -> VerificationToken | None:
-        query = {
-            "identifier": plain_str("identifier", identifier),
-            "token": plain_str("token", token),
-        }
-        document = self._run(lambda db: db.verification_tokens.find_one_and_delete(query))
-        if document is None:
-            return None
-        return VerificationToken(
-            identifier=document["identifier"],
-            token=document["token"],
-            expires=int(document["expires"]),
-        )
+    def expires_of(self, document: Document) -> int:
+        return int(document["expires"])

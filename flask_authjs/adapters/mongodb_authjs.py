@@ -15,7 +15,6 @@ User ids travel as the ObjectId's 24 hex digits; anything else names no user.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
@@ -27,10 +26,9 @@ from .base import (
     DuplicateEmail,
     StoredSession,
     User,
-    VerificationToken,
     plain_str,
 )
-from .mongodb_store import SHARED_INDEXES, Document, Index, MongoStore
+from .mongodb_store import SHARED_INDEXES, Document, Index, MongoStore, bson_date, epoch
 
 _STRING = {"$type": "string"}
 
@@ -58,15 +56,6 @@ def object_id(value: object) -> ObjectId | None:
     """The ObjectId a user id names, or ``None``."""
     text = plain_str("user_id", value)
     return ObjectId(text) if ObjectId.is_valid(text) and len(text) == 24 else None
-
-
-def _date(timestamp: float) -> datetime:
-    return datetime.fromtimestamp(timestamp, tz=UTC)
-
-
-def _epoch(value: datetime) -> int:
-    """pymongo hands back naive UTC datetimes unless the client is ``tz_aware``."""
-    return int((value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp())
 
 
 class AuthjsMongoDBAdapter(MongoStore):
@@ -179,7 +168,7 @@ class AuthjsMongoDBAdapter(MongoStore):
         document = {
             "sessionToken": plain_str("session_key", session_key),
             "userId": key,
-            "expires": _date(expires),
+            **self.expiry(expires),
             "data": dict(data),
         }
         self._run(lambda db: db.sessions.insert_one(document))
@@ -201,13 +190,13 @@ class AuthjsMongoDBAdapter(MongoStore):
         return StoredSession(
             session_key=document["sessionToken"],
             user_id=str(document["userId"]),
-            expires=_epoch(document["expires"]),
+            expires=self.expires_of(document),
             data=dict(data),
         )
 
     def update_session_expiry(self, session_key: str, expires: int) -> None:
         query = {"sessionToken": plain_str("session_key", session_key)}
-        self._run(lambda db: db.sessions.update_one(query, {"$set": {"expires": _date(expires)}}))
+        self._run(lambda db: db.sessions.update_one(query, {"$set": self.expiry(expires)}))
 
     def delete_session(self, session_key: str) -> None:
         query = {"sessionToken": plain_str("session_key", session_key)}
@@ -220,26 +209,10 @@ class AuthjsMongoDBAdapter(MongoStore):
         result = self._run(lambda db: db.sessions.delete_many({"userId": key}))
         return int(result.deleted_count)
 
-    # Verification tokens.
+    # Expiry: a date, as Auth.js keeps it (and the TTL index reads it).
 
-    def create_verification_token(self, identifier: str, token: str, expires: int) -> None:
-        document = {
-            "identifier": plain_str("identifier", identifier),
-            "token": plain_str("token", token),
-            "expires": _date(expires),
-        }
-        self._run(lambda db: db.verification_tokens.insert_one(document))
+    def expiry(self, expires: int) -> Document:
+        return {"expires": bson_date(expires)}
 
-    def use_verification_token(self, identifier: str, token: str) -> VerificationToken | None:
-        query = {
-            "identifier": plain_str("identifier", identifier),
-            "token": plain_str("token", token),
-        }
-        document = self._run(lambda db: db.verification_tokens.find_one_and_delete(query))
-        if document is None:
-            return None
-        return VerificationToken(
-            identifier=document["identifier"],
-            token=document["token"],
-            expires=_epoch(document["expires"]),
-        )
+    def expires_of(self, document: Document) -> int:
+        return epoch(document["expires"])

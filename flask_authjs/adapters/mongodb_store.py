@@ -18,7 +18,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, WTimeoutError
 
-from .base import Attempts, StoreUnavailable, plain_str
+from .base import Attempts, StoreUnavailable, VerificationToken, plain_str
 
 Document = dict[str, Any]
 Index = tuple[str, list[tuple[str, int]], dict[str, Any]]
@@ -52,6 +52,11 @@ def bson_date(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, tz=UTC)
 
 
+def epoch(moment: datetime) -> int:
+    """Epoch seconds of a BSON date; pymongo hands back naive UTC dates unless tz_aware."""
+    return int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
+
+
 class MongoStore:
     """The machinery under both layouts; ``indexes`` is the layout's list."""
 
@@ -83,6 +88,37 @@ class MongoStore:
                     self._indexes_ready = True
         with self._guard():
             return operation(self.database)
+
+    # Verification tokens (the same documents but for the expiry, see ``expiry``).
+
+    def expiry(self, expires: int) -> Document:
+        """The fields that hold an expiry time in this layout."""
+        raise NotImplementedError
+
+    def expires_of(self, document: Document) -> int:
+        raise NotImplementedError
+
+    def create_verification_token(self, identifier: str, token: str, expires: int) -> None:
+        document = {
+            "identifier": plain_str("identifier", identifier),
+            "token": plain_str("token", token),
+            **self.expiry(expires),
+        }
+        self._run(lambda db: db.verification_tokens.insert_one(document))
+
+    def use_verification_token(self, identifier: str, token: str) -> VerificationToken | None:
+        query = {
+            "identifier": plain_str("identifier", identifier),
+            "token": plain_str("token", token),
+        }
+        document = self._run(lambda db: db.verification_tokens.find_one_and_delete(query))
+        if document is None:
+            return None
+        return VerificationToken(
+            identifier=document["identifier"],
+            token=document["token"],
+            expires=self.expires_of(document),
+        )
 
     # JWT revocation.
 
