@@ -8,6 +8,9 @@ every sign-up that was answered 200 must be a user, and no other user may exist.
 With ``--outage 5`` the store is locked (an exclusive SQLite lock held by another
 connection) for that many seconds in the middle of the run: routes that need the store
 must answer 503 (never another 5xx) while it lasts, and serve normally after.
+``--store postgresql`` runs the same on a throwaway PostgreSQL cluster (Debian's binaries,
+durable settings) through the SQLAlchemy adapter; there the outage is the server itself
+stopped abruptly (``pg_ctl stop -m immediate``, as a crash) and started again.
 ``--disk-full 5`` makes the store full for that long instead (``bench/faults.py``): the
 same 503s, no half-written user, normal service after. ``--kill-workers 3`` SIGKILLs a
 gunicorn worker three times in the middle third of the run (with ``--only sign_up
@@ -27,7 +30,6 @@ import http.client
 import json
 import random
 import signal
-import sqlite3
 import sys
 import tempfile
 import threading
@@ -87,15 +89,6 @@ class Browser:
         return self.request("POST", path, form)
 
 
-def hold_lock(store: str, start_after: float, seconds: float) -> None:
-    time.sleep(start_after)
-    db = sqlite3.connect(store, isolation_level=None)
-    db.execute("BEGIN EXCLUSIVE")
-    time.sleep(seconds)
-    db.execute("ROLLBACK")
-    db.close()
-
-
 def run(
     port: int, seconds: float, threads: int, pause: float, only: str | None = None
 ) -> tuple[Counter[str], list[str], list[str]]:
@@ -140,6 +133,8 @@ def run(
                         (signed_up if status == 200 else interrupted).append(email)
             with lock:
                 counts[f"{kind} {status}"] += 1
+            if status == 503:
+                faults.MOMENTS["last_503"] = time.monotonic()
             if pause:
                 time.sleep(pause)
 
@@ -180,7 +175,8 @@ def main() -> int:
     parser.add_argument(
         "--pause", type=float, default=0, help="seconds between a thread's requests"
     )
-    parser.add_argument("--outage", type=float, default=0, help="seconds the store is locked")
+    parser.add_argument("--outage", type=float, default=0, help="seconds the store is down")
+    parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--disk-full", type=float, default=0, help="seconds the store is full")
     parser.add_argument("--kill-workers", type=int, default=0, help="workers to SIGKILL mid-run")
     parser.add_argument("--sample-rss", type=float, default=0, help="RSS sampling interval (s)")
@@ -188,62 +184,65 @@ def main() -> int:
     parser.add_argument("--only", choices=[kind for kind, _ in MIX], help="one kind of request")
     parser.add_argument("--bcrypt-rounds", type=int, default=4, help="the server's bcrypt cost")
     options = parser.parse_args()
+    if options.disk_full and options.store != "sqlite":
+        parser.error("--disk-full simulates a full disk for SQLite only")
     with tempfile.TemporaryDirectory() as folder:
-        store = str(Path(folder) / "load.sqlite3")
-        flag = str(Path(folder) / "disk-full")
-        server_env = {
-            "BENCH_RATE_LIMITS": "off",
-            "BENCH_STORE_TIMEOUT": "1",
-            "BENCH_FULL_FLAG": flag,
-            "BENCH_PROBE": "on" if options.sample_rss else "off",
-            "BENCH_BCRYPT_ROUNDS": str(options.bcrypt_rounds),
-        }
-        started = time.monotonic()
-        killed: list[int] = []
-        samples: dict[int, list[tuple[float, int]]] = {}
-        caches: dict[int, int] = {}
-        with running("gunicorn", "demo", store, server_env) as port:
-            faulting = []
-            if options.outage:
-                faulting.append((hold_lock, (store, options.seconds / 3, options.outage)))
-            if options.disk_full:
-                faulting.append(
-                    (faults.fill_disk_for, (flag, options.seconds / 3, options.disk_full))
-                )
-            if options.kill_workers:
-                every = options.seconds / 3 / options.kill_workers
-                kill = (port, options.seconds / 3, options.kill_workers, every, killed)
-                faulting.append((faults.kill_workers, kill))
-            done = threading.Event()
-            if options.sample_rss:
-                faulting.append(
-                    (faults.sample_rss, (port, options.sample_rss, done.is_set, samples))
-                )
-            helpers = [threading.Thread(target=f, args=a) for f, a in faulting]
-            for helper in helpers:
-                helper.start()
-            counts, signed_up, interrupted = run(
-                port, options.seconds, options.threads, options.pause, options.only
-            )
-            done.set()
-            for helper in helpers:
-                helper.join()
-            if options.sample_rss:
-                caches = probe_workers(port)
-            retried = retry_sign_ups(port, interrupted)
-            after = Browser(port).post_json_true(
-                "/api/auth/callback/credentials", {"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
-            )[0]
-            fresh = f"after-{uuid.uuid4().hex[:12]}@example.com"
-            sign_up_after = Browser(port).post_json_true(
-                "/api/auth/signup", {"email": fresh, "password": "load-password-1"}
-            )[0]
-        elapsed = time.monotonic() - started
-        with sqlite3.connect(store) as db:
-            users = {row[0] for row in db.execute("SELECT email FROM users")}
-            integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
-            no_hash = db.execute("SELECT count(*) FROM users WHERE password_hash IS NULL")
-            half_written = no_hash.fetchone()[0]
+        store = faults.Store(options.store, folder)
+        try:
+            return report(options, folder, store)
+        finally:
+            store.close()
+
+
+def report(options: argparse.Namespace, folder: str, store: faults.Store) -> int:
+    """Run the load (and the faults) against ``store``; print the figures; 1 on any failure."""
+    flag = str(Path(folder) / "disk-full")
+    server_env = {
+        "BENCH_RATE_LIMITS": "off",
+        "BENCH_STORE_TIMEOUT": "1",
+        "BENCH_FULL_FLAG": flag,
+        "BENCH_PROBE": "on" if options.sample_rss else "off",
+        "BENCH_BCRYPT_ROUNDS": str(options.bcrypt_rounds),
+        **store.env,
+    }
+    started = time.monotonic()
+    killed: list[int] = []
+    samples: dict[int, list[tuple[float, int]]] = {}
+    caches: dict[int, int] = {}
+    with running("gunicorn", "demo", store.path, server_env) as port:
+        faulting = []
+        if options.outage:
+            faulting.append(store.outage(options.seconds / 3, options.outage))
+        if options.disk_full:
+            faulting.append((faults.fill_disk_for, (flag, options.seconds / 3, options.disk_full)))
+        if options.kill_workers:
+            every = options.seconds / 3 / options.kill_workers
+            kill = (port, options.seconds / 3, options.kill_workers, every, killed)
+            faulting.append((faults.kill_workers, kill))
+        done = threading.Event()
+        if options.sample_rss:
+            faulting.append((faults.sample_rss, (port, options.sample_rss, done.is_set, samples)))
+        helpers = [threading.Thread(target=f, args=a) for f, a in faulting]
+        for helper in helpers:
+            helper.start()
+        counts, signed_up, interrupted = run(
+            port, options.seconds, options.threads, options.pause, options.only
+        )
+        done.set()
+        for helper in helpers:
+            helper.join()
+        if options.sample_rss:
+            caches = probe_workers(port)
+        retried = retry_sign_ups(port, interrupted)
+        after = Browser(port).post_json_true(
+            "/api/auth/callback/credentials", {"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
+        )[0]
+        fresh = f"after-{uuid.uuid4().hex[:12]}@example.com"
+        sign_up_after = Browser(port).post_json_true(
+            "/api/auth/signup", {"email": fresh, "password": "load-password-1"}
+        )[0]
+    elapsed = time.monotonic() - started
+    users, integrity, half_written = store.check()
     total = sum(counts.values())
     unavailable = sum(n for key, n in counts.items() if key.endswith(" 503"))
     dropped = sum(n for key, n in counts.items() if key.endswith(f" {DROPPED}"))
@@ -254,14 +253,16 @@ def main() -> int:
     phantom = users - set(signed_up) - set(interrupted) - {DEMO_EMAIL, fresh}
     faults_on = []
     if options.outage:
-        faults_on.append(f"store locked {options.outage:g} s")
+        down = "locked" if options.store == "sqlite" else "crashed and restarted after"
+        faults_on.append(f"store {down} {options.outage:g} s")
     if options.disk_full:
         faults_on.append(f"store full {options.disk_full:g} s")
     if options.kill_workers:
         faults_on.append(f"{len(killed)} workers SIGKILLed")
     print(
         f"{total} requests in {options.seconds:.0f} s of load ({elapsed:.0f} s with start-up), "
-        f"{total / options.seconds:.0f} req/s, {options.threads} threads, gunicorn 2 workers"
+        f"{total / options.seconds:.0f} req/s, {options.threads} threads, "
+        f"gunicorn 2 workers, {options.store}"
         + (f"; faults: {', '.join(faults_on)}" if faults_on else "")
     )
     for key in sorted(counts):
@@ -270,11 +271,14 @@ def main() -> int:
         f"503 (store unavailable): {unavailable}; dropped connections: {dropped}; "
         f"after the run: sign-in {after}, sign-up {sign_up_after}"
     )
+    if options.outage and unavailable:
+        recovery = max(0.0, faults.MOMENTS["last_503"] - faults.MOMENTS["store_back"])
+        print(f"last 503 {recovery:.2f} s after the store was back")
     print(f"interrupted sign-ups: {len(interrupted)}, retried: {dict(sorted(retried.items()))}")
     print(
         f"other 5xx: {server_errors}; sign-ups answered 200: {len(signed_up)}; lost: {len(lost)}; "
         f"users no client caused: {len(phantom)}; users without a password hash: {half_written}; "
-        f"SQLite integrity: {integrity}"
+        f"store integrity: {integrity}"
     )
     if options.sample_rss:
         warm_up = min(60.0, options.seconds / 4)
