@@ -1,11 +1,4 @@
-"""Faults for ``bench.load``: the store (and its outage), a full disk, a killed worker, and
-the workers' memory over time.
-
-*The store.* A SQLite file, or (``--store postgresql``) a throwaway PostgreSQL cluster of
-Debian's binaries with durable settings, reached through the SQLAlchemy adapter. Its
-outage is an exclusive SQLite lock held by another connection, or the PostgreSQL server
-stopped abruptly (``pg_ctl stop -m immediate``, as a crash) and started again while the
-app servers keep running.
+"""Faults for ``bench.load``: a full disk, a killed worker, and the workers' memory over time.
 
 *Disk full.* SQLite's ``PRAGMA max_page_count`` is a per-connection limit, so it has to
 be set inside the server's own connections: with ``BENCH_FULL_FLAG`` set, the bench app
@@ -25,7 +18,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -36,84 +28,6 @@ from flask import Flask
 
 #: SQLite's default maximum page count (no limit in practice).
 UNLIMITED_PAGES = 4294967294
-
-
-#: ``time.monotonic()`` of the last 503 any client got, and of the end of the outage.
-MOMENTS = {"last_503": 0.0, "store_back": 0.0}
-
-
-def hold_lock(store: str, start_after: float, seconds: float) -> None:
-    time.sleep(start_after)
-    db = sqlite3.connect(store, isolation_level=None)
-    db.execute("BEGIN EXCLUSIVE")
-    time.sleep(seconds)
-    db.execute("ROLLBACK")
-    db.close()
-    MOMENTS["store_back"] = time.monotonic()
-
-
-def stop_server(cluster: Any, start_after: float, seconds: float) -> None:
-    time.sleep(start_after)
-    cluster.stop("immediate")
-    time.sleep(seconds)
-    cluster.start()
-    MOMENTS["store_back"] = time.monotonic()
-
-
-class Store:
-    """Where the demo keeps its users: a SQLite file, or a PostgreSQL database."""
-
-    def __init__(self, kind: str, folder: str) -> None:
-        self.kind = kind
-        self.path = str(Path(folder) / "load.sqlite3")
-        self.cluster: Any = None
-        self.env: dict[str, str] = {}
-        if kind == "postgresql":
-            from flask_authjs.adapters.sqlalchemy import SQLAlchemyAdapter
-            from tests.postgres import Cluster, create_database, find_binaries
-
-            binaries = find_binaries()
-            if binaries is None:
-                raise SystemExit("--store postgresql needs Debian's postgresql package")
-            self.cluster = Cluster(binaries, durable=True).start()
-            self.url = create_database(self.cluster.url(), "load")
-            adapter = SQLAlchemyAdapter(self.url)
-            adapter.create_tables()
-            adapter.engine.dispose()
-            self.env = {"BENCH_DATABASE_URL": self.url}
-
-    def outage(
-        self, start_after: float, seconds: float
-    ) -> tuple[Callable[..., None], tuple[Any, ...]]:
-        if self.cluster is not None:
-            return stop_server, (self.cluster, start_after, seconds)
-        return hold_lock, (self.path, start_after, seconds)
-
-    def check(self) -> tuple[set[str], str, int]:
-        """Every user's email, the store's word on its own integrity, users without a hash."""
-        if self.cluster is None:
-            with sqlite3.connect(self.path) as db:
-                users = {row[0] for row in db.execute("SELECT email FROM users")}
-                integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
-                query = "SELECT count(*) FROM users WHERE password_hash IS NULL"
-                return users, integrity, db.execute(query).fetchone()[0]
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(self.url)
-        with engine.connect() as db:
-            users = set(db.execute(text("SELECT email FROM authjs_users")).scalars())
-            unhashed = db.execute(
-                text(
-                    "SELECT count(*) FROM authjs_users u LEFT JOIN authjs_passwords p "
-                    "ON p.user_id = u.id WHERE p.user_id IS NULL"
-                )
-            ).scalar()
-        engine.dispose()
-        return users, "ok", int(unhashed or 0)
-
-    def close(self) -> None:
-        if self.cluster is not None:
-            self.cluster.remove()
 
 
 def install_disk_full_switch(app: Flask, flag: str) -> None:
