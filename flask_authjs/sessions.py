@@ -144,7 +144,9 @@ class DatabaseSessionStrategy:
     def issue(self, claims: Mapping[str, Any], now: int) -> tuple[str, int]:
         token = secrets.token_urlsafe(32)
         data = {k: v for k, v in claims.items() if k not in (*TOKEN_BOOKKEEPING, "sub")}
-        self.store().create_session(session_key(token), claims["sub"], now + self.max_age, data)
+        self.store().create_session(
+            session_key(token), claims["sub"], now + self.max_age, data, now=now
+        )
         return token, self.max_age
 
     def end(self, token: str) -> None:

@@ -14,7 +14,6 @@ import json
 import os
 import sqlite3
 import threading
-import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -207,10 +206,10 @@ class SQLiteAdapter:
     # Database sessions.
 
     def create_session(
-        self, session_key: str, user_id: str, expires: int, data: Mapping[str, Any]
+        self, session_key: str, user_id: str, expires: int, data: Mapping[str, Any], *, now: int
     ) -> None:
         with self._transaction() as db:
-            db.execute("DELETE FROM sessions WHERE expires <= ?", (int(time.time()),))
+            db.execute("DELETE FROM sessions WHERE expires <= ?", (int(now),))
             db.execute(
                 "INSERT INTO sessions (session_key, user_id, expires, data) VALUES (?, ?, ?, ?)",
                 (
