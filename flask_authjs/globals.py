@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, has_request_context, request
 from flask.ctx import _AppCtxGlobals
+from flask.globals import _cv_request
 
 from .middleware import SESSION_KEY
 
@@ -36,10 +36,15 @@ class SessionGlobals(_AppCtxGlobals):
 
 
 def _current_session() -> dict[str, Any] | None:
-    if not has_request_context():
+    # The request context itself rather than the ``request``/``current_app`` proxies:
+    # ``login_required`` asks on every guarded request.
+    context = _cv_request.get(None)
+    if context is None:
         return None
-    context = current_app.extensions["authjs"]
-    session: dict[str, Any] | None = context.session_view(request.environ.get(SESSION_KEY))
+    claims = context.request.environ.get(SESSION_KEY)
+    if claims is None:
+        return None
+    session: dict[str, Any] | None = context.app.extensions["authjs"].session_view(claims)
     return session
 
 

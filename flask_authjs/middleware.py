@@ -57,27 +57,31 @@ class SessionMiddleware:
         return self._names[secure]
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        # Every request passes here: the common cases take as few steps as they can.
         name = self.names_for(environ).session_token
-        header = environ.get("HTTP_COOKIE", "")
-        if name not in header:
+        header = environ.get("HTTP_COOKIE")
+        if not header or name not in header:
             environ[SESSION_KEY] = None
             return self.app(environ, start_response)
-        cookie = read_chunked(header, name)
-        if not cookie.names:
+        value, names = read_chunked(header, name)
+        if not names:
             environ[SESSION_KEY] = None
             return self.app(environ, start_response)
         now = int(self.clock())
         try:
-            loaded = self.sessions.load(cookie.value, now) if cookie.value else None
+            loaded = self.sessions.load(value, now) if value else None
         except StoreUnavailable:
             return _store_unavailable(environ, start_response)
-        environ[SESSION_KEY] = loaded.claims if loaded else None
-        environ[TOKEN_KEY] = cookie.value if loaded else None
-        if loaded is not None and not loaded.renew:
-            return self.app(environ, start_response)
+        if loaded is None:
+            environ[SESSION_KEY] = environ[TOKEN_KEY] = None
+        else:
+            environ[SESSION_KEY] = loaded.claims
+            environ[TOKEN_KEY] = value
+            if not loaded.renew:
+                return self.app(environ, start_response)
         secure = name != self._names[False].session_token
         return self.app(
-            environ, self._writing_cookie(start_response, name, cookie.names, loaded, now, secure)
+            environ, self._writing_cookie(start_response, name, names, loaded, now, secure)
         )
 
     def _writing_cookie(

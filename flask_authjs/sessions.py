@@ -17,10 +17,9 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from .adapters import Adapter, StoreUnavailable
 from .tokens import Claims, TokenCodec
@@ -35,8 +34,9 @@ MAX_SESSION_TOKEN_LENGTH = 128
 logger = logging.getLogger("flask_authjs")
 
 
-@dataclass(frozen=True)
-class LoadedSession:
+class LoadedSession(NamedTuple):
+    """A verified session cookie (a tuple: built on every signed-in request, so cheap)."""
+
     claims: Claims
     #: Whether the cookie should be re-issued on this response (rolling refresh).
     renew: bool

@@ -17,6 +17,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from .base import (
@@ -73,8 +74,16 @@ CREATE TABLE IF NOT EXISTS rate_limit_attempts (
 );
 CREATE INDEX IF NOT EXISTS rate_limit_attempts_key_at ON rate_limit_attempts (key, at);
 """
+_GET_SESSION = "SELECT session_key, user_id, expires, data FROM sessions WHERE session_key = ?"
 _USER_COLUMNS = "id, email, name, image, password_hash"
 _USER_COLUMNS_OF_U = "u.id, u.email, u.name, u.image, u.password_hash"
+
+
+@lru_cache(maxsize=1024)
+def _session_data(text: str) -> Mapping[str, Any]:
+    """A session's stored JSON, parsed; the same text always parses the same (callers copy)."""
+    data: Mapping[str, Any] = json.loads(text)
+    return data
 
 
 class SQLiteAdapter:
@@ -221,18 +230,17 @@ class SQLiteAdapter:
             )
 
     def get_session(self, session_key: str) -> StoredSession | None:
-        with self._cursor() as db:
-            row = db.execute(
-                "SELECT session_key, user_id, expires, data FROM sessions WHERE session_key = ?",
-                (plain_str("session_key", session_key),),
-            ).fetchone()
+        # Every request of a database session comes here: one prepared statement on the
+        # thread's connection, plain tuples, and the JSON of a session parsed once.
+        key = plain_str("session_key", session_key)
+        try:
+            row = self._connection().execute(_GET_SESSION, (key,)).fetchone()
+        except sqlite3.OperationalError as error:
+            raise StoreUnavailable(f"SQLite store {self.path!r}: {error}") from error
         if row is None:
             return None
         return StoredSession(
-            session_key=row["session_key"],
-            user_id=row["user_id"],
-            expires=row["expires"],
-            data=json.loads(row["data"]),
+            session_key=row[0], user_id=row[1], expires=row[2], data=dict(_session_data(row[3]))
         )
 
     def update_session_expiry(self, session_key: str, expires: int) -> None:
