@@ -55,12 +55,15 @@ class AuthContext:
         providers: Mapping[str, ProviderEntry] | None = None,
         pages: Mapping[str, str] | None = None,
         callbacks: Mapping[str, Callable[..., Any]] | None = None,
+        handlers: Mapping[str, Callable[..., Any]] | None = None,
     ) -> None:
         self.settings = settings
         #: The ``AuthJS`` object's own dicts, shared, not copied.
         self.providers: Mapping[str, ProviderEntry] = providers if providers is not None else {}
         self.pages: Mapping[str, str] = pages if pages is not None else {}
         self.callbacks = Callbacks(callbacks if callbacks is not None else {})
+        #: The app's own handlers (``"unauthorized"``: what ``login_required`` answers).
+        self.handlers: Mapping[str, Callable[..., Any]] = handlers if handlers is not None else {}
         self.session_codec = TokenCodec(
             settings.secrets,
             "session",

@@ -15,9 +15,10 @@ from .callbacks import NAMES as CALLBACK_NAMES
 from .cli import authjs_cli
 from .config import load_settings
 from .context import AuthContext
+from .decorators import UNAUTHORIZED
 from .csrf import csrf_token
 from .exceptions import ConfigurationError
-from .globals import with_lazy_session
+from .globals import current_session, current_user, with_lazy_session
 from .loop import LoopDetector
 from .middleware import SessionMiddleware
 from .pipeline import Gate, SignInPipeline
@@ -64,6 +65,8 @@ class AuthJS:
         #: Steps of the sign-in pipeline that may stop a sign-in before its session
         #: (a second factor): see :meth:`sign_in_gate`.
         self.sign_in_gates: list[Gate] = []
+        #: ``@auth.unauthorized_handler`` and the like; shared with every app's context.
+        self.handlers: dict[str, Callable[..., Any]] = {}
         self.settings = {key.upper(): value for key, value in settings.items()}
         self._check_names()
         if app is not None:
@@ -99,6 +102,7 @@ class AuthJS:
             providers=self.providers,
             pages=self.pages,
             callbacks=self.callbacks,
+            handlers=self.handlers,
         )
         app.extensions["authjs"] = context
         app.extensions[PIPELINE_KEY] = SignInPipeline(context, self.sign_in_gates)
@@ -118,6 +122,8 @@ class AuthJS:
         if "sign_in" in self.pages:  # the loops it catches need a custom sign-in page
             LoopDetector(app, context)
         app.add_template_global(csrf_token, "authjs_csrf_token")
+        app.add_template_global(current_user, "current_user")
+        app.add_template_global(current_session, "current_session")
         app.register_blueprint(blueprint, url_prefix=settings.base_path)
         install_stub(app, context)
         csrf_protect = app.extensions.get("csrf")
@@ -130,6 +136,13 @@ class AuthJS:
         JWTs at their next renewal); return how many database sessions were deleted."""
         context: AuthContext = current_app.extensions["authjs"]
         return context.sign_out_everywhere(user_id)
+
+    def unauthorized_handler(self, function: F) -> F:
+        """``@auth.unauthorized_handler``: ``fn()`` returns what ``login_required`` answers
+        when nobody is signed in (any Flask view return value), instead of the redirect to
+        the sign-in page (or the 401 JSON for scripts)."""
+        self.handlers[UNAUTHORIZED] = function
+        return function
 
     def sign_in_gate(self, gate: Gate) -> Gate:
         """``@auth.sign_in_gate``: ``fn(attempt) -> Halted | None``, run by the sign-in

@@ -1,4 +1,5 @@
-"""``g.session``, computed the first time a request asks for it.
+"""``g.session``, computed the first time a request asks for it; ``current_session`` and
+``current_user``, the Flask-Login-style proxies to it.
 
 The middleware has already verified the cookie; turning the claims into the Auth.js
 session shape (and running the ``session`` callback) is left until a view, a template or
@@ -11,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask.ctx import _AppCtxGlobals
-from flask.globals import _cv_request
+from flask.globals import _cv_app, _cv_request
+from werkzeug.local import LocalProxy
 
 from .middleware import SESSION_KEY
 
@@ -52,3 +54,25 @@ def with_lazy_session(globals_class: type[_AppCtxGlobals]) -> type[_AppCtxGlobal
     if issubclass(globals_class, SessionGlobals):
         return globals_class
     return type("AuthJSGlobals", (SessionGlobals, globals_class), {})
+
+
+def _session_or_none() -> dict[str, Any] | None:
+    app_context = _cv_app.get(None)
+    if app_context is None:
+        return None
+    session: dict[str, Any] | None = app_context.g.get(_SLOT)
+    return session
+
+
+def _user_or_none() -> dict[str, Any] | None:
+    session = _session_or_none()
+    user = session.get("user") if session else None
+    return user if isinstance(user, dict) else None
+
+
+#: ``g.session``: the signed-in session's dict (``{"user": {...}, "expires": ...}``), or
+#: ``None``. A proxy, so test it with ``if current_session:``, not ``is None``.
+current_session: dict[str, Any] | None = LocalProxy(_session_or_none)  # type: ignore[assignment]
+#: ``g.session["user"]`` (``id``, ``name``, ``email``, ``image`` and what your ``session``
+#: callback adds), or ``None`` when nobody is signed in. Test it with ``if current_user:``.
+current_user: dict[str, Any] | None = LocalProxy(_user_or_none)  # type: ignore[assignment]
