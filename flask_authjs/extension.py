@@ -15,8 +15,8 @@ from .callbacks import NAMES as CALLBACK_NAMES
 from .cli import authjs_cli
 from .config import load_settings
 from .context import AuthContext
-from .decorators import UNAUTHORIZED
 from .csrf import csrf_token
+from .decorators import UNAUTHORIZED
 from .exceptions import ConfigurationError
 from .globals import current_session, current_user, with_lazy_session
 from .loop import LoopDetector
@@ -122,8 +122,7 @@ class AuthJS:
         if "sign_in" in self.pages:  # the loops it catches need a custom sign-in page
             LoopDetector(app, context)
         app.add_template_global(csrf_token, "authjs_csrf_token")
-        app.add_template_global(current_user, "current_user")
-        app.add_template_global(current_session, "current_session")
+        app.jinja_env.globals.update(current_user=current_user, current_session=current_session)
         app.register_blueprint(blueprint, url_prefix=settings.base_path)
         install_stub(app, context)
         csrf_protect = app.extensions.get("csrf")
