@@ -50,6 +50,13 @@ def _current_session() -> dict[str, Any] | None:
     return session
 
 
+def session_was_read() -> bool:
+    """Whether this request's ``g.session`` was computed or assigned already (so it may
+    differ from what the cookie alone says)."""
+    app_context = _cv_app.get(None)
+    return app_context is not None and _SLOT in app_context.g.__dict__
+
+
 def with_lazy_session(globals_class: type[_AppCtxGlobals]) -> type[_AppCtxGlobals]:
     if issubclass(globals_class, SessionGlobals):
         return globals_class

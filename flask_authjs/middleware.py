@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .clock import Clock, system_clock
-from .cookies import CookieNames, chunked_set_cookie_headers, cookie_names, read_chunked
+from .cookies import (
+    ChunkedCookie,
+    chunked_set_cookie_headers,
+    cookie_names,
+    read_chunked,
+)
 from .errors import STORE_RETRY_AFTER, STORE_UNAVAILABLE
 from .exceptions import StoreUnavailable
 from .responses import STORE_UNAVAILABLE_MESSAGE, wants_json
@@ -48,22 +54,24 @@ class SessionMiddleware:
         self.sessions = sessions
         self.secure = secure
         self.clock = clock
-        self._names = {True: cookie_names(True), False: cookie_names(False)}
-
-    def names_for(self, environ: WSGIEnvironment) -> CookieNames:
-        secure = self.secure
-        if secure is None:
-            secure = environ.get("wsgi.url_scheme") == "https"
-        return self._names[secure]
+        #: Per ``secure``: the session cookie's name, and the parsed headers for that name.
+        self._cookie = {
+            secure: (name, HeaderCache(name))
+            for secure in (True, False)
+            for name in (cookie_names(secure).session_token,)
+        }
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         # Every request passes here: the common cases take as few steps as they can.
-        name = self.names_for(environ).session_token
+        secure = self.secure
+        if secure is None:
+            secure = environ.get("wsgi.url_scheme") == "https"
+        name, headers = self._cookie[secure]
         header = environ.get("HTTP_COOKIE")
         if not header or name not in header:
             environ[SESSION_KEY] = None
             return self.app(environ, start_response)
-        value, names = read_chunked(header, name)
+        value, names = headers.read(header)
         if not names:
             environ[SESSION_KEY] = None
             return self.app(environ, start_response)
@@ -79,7 +87,6 @@ class SessionMiddleware:
             environ[TOKEN_KEY] = value
             if not loaded.renew:
                 return self.app(environ, start_response)
-        secure = name != self._names[False].session_token
         return self.app(
             environ, self._writing_cookie(start_response, name, names, loaded, now, secure)
         )
@@ -111,6 +118,39 @@ class SessionMiddleware:
             return start_response(status, headers, exc_info)
 
         return start
+
+
+class HeaderCache:
+    """``read_chunked(header, name)`` answers for one ``name``, by header, bounded (oldest
+    out first).
+
+    A browser sends the same header on every request until a cookie changes, so the parse
+    is done once; and the cached value is the same ``str`` object each time, whose hash
+    Python keeps, so the token cache's lookup that follows costs no rehash of the token
+    either. Reading a cookie header is a pure function of the header and the name, so a
+    cached answer is the answer. Only headers up to ``max_length`` are kept.
+    """
+
+    def __init__(self, name: str, size: int = 512, max_length: int = 4096) -> None:
+        self.name = name
+        self.size = size
+        self.max_length = max_length
+        self._entries: dict[str, ChunkedCookie] = {}
+        self._lock = threading.Lock()
+
+    def read(self, header: str) -> ChunkedCookie:
+        cookie = self._entries.get(header)
+        if cookie is None:
+            cookie = read_chunked(header, self.name)
+            if len(header) <= self.max_length:
+                with self._lock:
+                    if len(self._entries) >= self.size:
+                        del self._entries[next(iter(self._entries))]
+                    self._entries[header] = cookie
+        return cookie
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 def _store_unavailable(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

@@ -85,14 +85,18 @@ def with_query(url: str, params: Mapping[str, str | None]) -> str:
 
 def json_response(data: Any, status: int = 200, *, cache: bool = False) -> Response:
     """``jsonify``'s body (the app's JSON provider, compact), built in one step with our
-    headers: ``GET {base}/session`` answers this on every poll of every client."""
-    body = current_app.json.dumps(data, separators=(",", ":"))
-    return Response(
-        f"{body}\n",
-        status=status,
-        headers=JSON_HEADERS if not cache else [NOSNIFF],
-        mimetype="application/json",
-    )
+    headers."""
+    return _json_text_response(json_text(data), status, cache)
+
+
+def json_text(data: Any) -> str:
+    """``data`` as ``jsonify`` writes it (the app's JSON provider, compact, newline)."""
+    return f"{current_app.json.dumps(data, separators=(',', ':'))}\n"
+
+
+def _json_text_response(text: str, status: int, cache: bool) -> Response:
+    headers = JSON_HEADERS if not cache else [NOSNIFF]
+    return Response(text, status=status, headers=headers, mimetype="application/json")
 
 
 def html_response(html: str, status: int = 200) -> Response:
@@ -136,6 +140,8 @@ class Result:
     error: str | None = None
     session: Mapping[str, Any] | None = None
     json: Any = None
+    #: A JSON body already encoded (see :func:`json_text_result`).
+    json_text: str | None = None
     cache: bool = False
     html: str | None = None
     text: str | None = None
@@ -165,6 +171,11 @@ def json_result(data: Any, status: int = 200, *, cache: bool = False) -> Result:
     return Result(status=status, json=data, cache=cache)
 
 
+def json_text_result(text: str, status: int = 200) -> Result:
+    """A JSON answer whose body is already encoded (by :func:`json_text`)."""
+    return Result(status=status, json_text=text)
+
+
 def page_result(html: str, status: int = 200) -> Result:
     return Result(status=status, html=html)
 
@@ -190,6 +201,8 @@ def to_response(result: Result, static_folder: str | None = None) -> Response:
     elif result.file is not None:
         assert static_folder is not None
         response = send_from_directory(static_folder, result.file, mimetype=result.mimetype)
+    elif result.json_text is not None:
+        response = _json_text_response(result.json_text, result.status, result.cache)
     elif result.json is not None:
         response = json_response(result.json, result.status, cache=result.cache)
     else:

@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from .adapters import Adapter, StoreUnavailable
 from .tokens import Claims, TokenCodec
@@ -34,15 +34,35 @@ MAX_SESSION_TOKEN_LENGTH = 128
 logger = logging.getLogger("flask_authjs")
 
 
-class LoadedSession(NamedTuple):
-    """A verified session cookie (a tuple: built on every signed-in request, so cheap)."""
+class LoadedSession(tuple[Claims, bool, "tuple[str, int] | None"]):
+    """A verified session cookie: ``(claims, renew, reissue)``.
 
-    claims: Claims
-    #: Whether the cookie should be re-issued on this response (rolling refresh).
-    renew: bool
-    #: With ``renew``: the cookie value and lifetime to write, when the strategy already
-    #: renewed the session itself (database sessions keep their token); else ``issue``.
-    reissue: tuple[str, int] | None = None
+    A bare tuple underneath, made with :meth:`of`: one is built on every signed-in
+    request, and a tuple is the cheapest object Python builds.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def of(
+        cls, claims: Claims, renew: bool, reissue: tuple[str, int] | None = None
+    ) -> LoadedSession:
+        return tuple.__new__(cls, (claims, renew, reissue))
+
+    @property
+    def claims(self) -> Claims:
+        return self[0]
+
+    @property
+    def renew(self) -> bool:
+        """Whether the cookie should be re-issued on this response (rolling refresh)."""
+        return self[1]
+
+    @property
+    def reissue(self) -> tuple[str, int] | None:
+        """With ``renew``: the cookie value and lifetime to write, when the strategy already
+        renewed the session itself (database sessions keep their token); else ``issue``."""
+        return self[2]
 
 
 class SessionStrategy(Protocol):
@@ -81,20 +101,20 @@ class JWTSessionStrategy:
         if claims is None:
             return None
         if now - claims["iat"] < self.update_age:
-            return LoadedSession(claims, renew=False)
+            return LoadedSession.of(claims, False)
         if self.store is not None:
             try:
                 revoked_at = self.store().sessions_revoked_at(claims["sub"])
             except StoreUnavailable as error:
                 # The token is still valid; renewal (and the check) waits for the store.
                 logger.warning("flask-authjs: session renewal postponed: %s", error)
-                return LoadedSession(claims, renew=False)
+                return LoadedSession.of(claims, False)
             signed_in_at = claims.get(AUTH_TIME, claims["iat"])
             if revoked_at is not None and (
                 not isinstance(signed_in_at, int) or signed_in_at <= revoked_at
             ):
                 return None
-        return LoadedSession(claims, renew=True)
+        return LoadedSession.of(claims, True)
 
     def issue(self, claims: Mapping[str, Any], now: int) -> tuple[str, int]:
         fresh = {k: v for k, v in claims.items() if k not in TOKEN_BOOKKEEPING}
@@ -105,8 +125,11 @@ class JWTSessionStrategy:
         """Nothing to delete: the cookie is the whole session."""
 
 
+@lru_cache(maxsize=4096)
 def session_key(token: str) -> str:
-    """What the store keeps for a database session token: its SHA-256, never the token."""
+    """What the store keeps for a database session token: its SHA-256, never the token.
+
+    Cached: every request of a database session asks again for the same token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -139,7 +162,7 @@ class DatabaseSessionStrategy:
             "iat": expires - self.max_age,
             "exp": expires,
         }
-        return LoadedSession(claims, renew=renew, reissue=(token, self.max_age) if renew else None)
+        return LoadedSession.of(claims, renew, (token, self.max_age) if renew else None)
 
     def issue(self, claims: Mapping[str, Any], now: int) -> tuple[str, int]:
         token = secrets.token_urlsafe(32)

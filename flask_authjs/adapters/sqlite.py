@@ -112,6 +112,15 @@ class SQLiteAdapter:
             self._local.connection = connection
         return connection
 
+    def _reader(self) -> sqlite3.Cursor:
+        """The thread's cursor for the per-request session read (plain tuples)."""
+        reader: sqlite3.Cursor | None = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = self._connection().cursor()
+            reader.row_factory = None
+            self._local.reader = reader
+        return reader
+
     @contextmanager
     def _cursor(self) -> Iterator[sqlite3.Connection]:
         try:
@@ -234,11 +243,14 @@ class SQLiteAdapter:
         # thread's connection, plain tuples, and the JSON of a session parsed once.
         key = plain_str("session_key", session_key)
         try:
-            row = self._connection().execute(_GET_SESSION, (key,)).fetchone()
+            # ``fetchall`` runs the statement to its end, so the kept cursor holds no
+            # read transaction open between requests.
+            rows = self._reader().execute(_GET_SESSION, (key,)).fetchall()
         except sqlite3.OperationalError as error:
             raise StoreUnavailable(f"SQLite store {self.path!r}: {error}") from error
-        if row is None:
+        if not rows:
             return None
+        row = rows[0]
         return StoredSession(
             session_key=row[0], user_id=row[1], expires=row[2], data=dict(_session_data(row[3]))
         )
