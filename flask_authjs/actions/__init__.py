@@ -8,7 +8,7 @@ Auth.js's plain 400 rather than a 405 from outside the blueprint.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, request
@@ -91,33 +91,38 @@ PROVIDER_ROUTES: dict[tuple[str, str], Callable[[str], Result]] = {
 
 @blueprint.route("/<action>", methods=ALL_METHODS)
 def dispatch(action: str) -> Response:
-    view = ROUTES.get((_method(), action))
-    return respond(view() if view else _unsupported())
+    return _route(ROUTES, action)
 
 
 @blueprint.route("/<action>/<provider_id>", methods=ALL_METHODS)
 def dispatch_provider(action: str, provider_id: str) -> Response:
-    view = PROVIDER_ROUTES.get((_method(), action))
-    return respond(view(provider_id) if view else _unsupported())
+    return _route(PROVIDER_ROUTES, action, provider_id)
+
+
+def _route(
+    routes: Mapping[tuple[str, str], Callable[..., Result]], action: str, *args: str
+) -> Response:
+    method = request.method
+    if method != "GET":
+        too_large = _limit_body_size()
+        if too_large is not None:
+            return too_large
+    view = routes.get(("GET" if method == "HEAD" else method, action))
+    return respond(view(*args) if view else _unsupported())
 
 
 def respond(result: Result) -> Response:
     return to_response(result, STATIC_FOLDER)
 
 
-def _method() -> str:
-    return "GET" if request.method == "HEAD" else request.method
-
-
 def _unsupported() -> Result:
     return text_result(f"This action with HTTP {request.method} is not supported.", 400)
 
 
-@blueprint.before_request
-def limit_body_size() -> Response | None:
-    """Bodies are read only by POSTs; a GET (the hot ``session`` read) skips this."""
-    if request.method == "GET":
-        return None
+def _limit_body_size() -> Response | None:
+    """Bodies are read only by POSTs: the limit is set before any action reads one. (In
+    the routers rather than a ``before_request`` hook, which Flask would run, and check
+    for a coroutine, on every request, the hot ``GET session`` among them.)"""
     limit = current_auth().settings.max_body_size
     request.max_content_length = limit
     if request.content_length is not None and request.content_length > limit:

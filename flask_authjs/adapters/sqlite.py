@@ -74,7 +74,7 @@ CREATE TABLE IF NOT EXISTS rate_limit_attempts (
 );
 CREATE INDEX IF NOT EXISTS rate_limit_attempts_key_at ON rate_limit_attempts (key, at);
 """
-_GET_SESSION = "SELECT session_key, user_id, expires, data FROM sessions WHERE session_key = ?"
+_GET_SESSION = "SELECT user_id, expires, data FROM sessions WHERE session_key = ?"
 _USER_COLUMNS = "id, email, name, image, password_hash"
 _USER_COLUMNS_OF_U = "u.id, u.email, u.name, u.image, u.password_hash"
 
@@ -250,9 +250,9 @@ class SQLiteAdapter:
             raise StoreUnavailable(f"SQLite store {self.path!r}: {error}") from error
         if not rows:
             return None
-        row = rows[0]
+        user_id, expires, data = rows[0]
         return StoredSession(
-            session_key=row[0], user_id=row[1], expires=row[2], data=dict(_session_data(row[3]))
+            session_key=key, user_id=user_id, expires=expires, data=dict(_session_data(data))
         )
 
     def update_session_expiry(self, session_key: str, expires: int) -> None:
