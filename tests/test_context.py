@@ -116,3 +116,23 @@ def test_session_cookies_clear_the_stale_chunks_the_request_sent(app_factory: Ap
         "authjs.session-token.0",
         "authjs.session-token.1",
     }
+
+
+def test_session_bodies_are_the_json_of_the_default_shape_per_token_and_expiry(
+    app_factory: AppFactory,
+) -> None:
+    import json
+
+    from flask_authjs.context import SessionBodies
+    from flask_authjs.sessions import session_from_claims
+
+    app = app_factory()
+    bodies = SessionBodies(size=2)
+    claims = {**claims_for_user(USER), "iat": 1_700_000_000, "exp": 1_700_000_600}
+    with app.app_context():
+        first = bodies.body("token-1", claims)
+        assert json.loads(first) == session_from_claims(claims)
+        slid = bodies.body("token-1", {**claims, "exp": 1_700_000_900})
+        assert json.loads(slid)["expires"] == "2023-11-14T22:28:20.000Z"
+        bodies.body("token-2", claims)
+    assert len(bodies) == 2

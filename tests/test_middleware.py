@@ -180,3 +180,18 @@ def test_middleware_wraps_any_wsgi_app() -> None:
     client.delete_cookie(NAME)
     client.get("/")
     assert seen[0]["sub"] == "u1" and seen[1] is None
+
+
+def test_the_header_cache_answers_what_the_parser_answers_and_stays_bounded() -> None:
+    from flask_authjs.cookies import read_chunked
+    from flask_authjs.middleware import HeaderCache
+
+    cache = HeaderCache(NAME, size=2, max_length=100)
+    headers = [f"{NAME}=a", f"x=1; {NAME}=b", f"{NAME}.0=c; {NAME}.1=d", f"{NAME}=a"]
+    for header in headers:
+        assert cache.read(header) == read_chunked(header, NAME)
+        assert len(cache) <= 2
+    fresh = HeaderCache(NAME, size=2, max_length=100)
+    long_header = f"{NAME}=" + "t" * 200
+    assert fresh.read(long_header).value == "t" * 200
+    assert len(fresh) == 0  # too long to keep
