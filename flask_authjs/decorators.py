@@ -8,10 +8,11 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
-from flask import Request, g, request
+from flask import Request, request
 
 from .context import current_auth
 from .errors import SESSION_REQUIRED
+from .globals import request_session
 from .responses import json_result, redirect_result, to_response, wants_json
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,7 +35,7 @@ def login_required(view: F) -> F:
 
     @wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        if g.session is not None:
+        if request_session() is not None:
             return view(*args, **kwargs)
         return unauthorized()
 

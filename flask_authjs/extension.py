@@ -115,7 +115,7 @@ class AuthJS:
             app.wsgi_app,
             context.sessions,
             secure=settings.secure_cookies if settings.origin else None,
-            clock=lambda: context.clock(),
+            clock=context.now,
         )
 
         app.app_ctx_globals_class = with_lazy_session(app.app_ctx_globals_class)

@@ -50,6 +50,16 @@ def _current_session() -> dict[str, Any] | None:
     return session
 
 
+def request_session() -> dict[str, Any] | None:
+    """``g.session`` without going through the ``g`` proxy (``login_required`` asks on
+    every guarded request)."""
+    app_context = _cv_app.get(None)
+    if app_context is None:
+        return None
+    session: dict[str, Any] | None = app_context.g.session
+    return session
+
+
 def session_was_read() -> bool:
     """Whether this request's ``g.session`` was computed or assigned already (so it may
     differ from what the cookie alone says)."""

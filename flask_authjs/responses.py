@@ -95,8 +95,29 @@ def json_text(data: Any) -> str:
 
 
 def _json_text_response(text: str, status: int, cache: bool) -> Response:
-    headers = JSON_HEADERS if not cache else [NOSNIFF]
-    return Response(text, status=status, headers=headers, mimetype="application/json")
+    response = Response(text, status=status, mimetype="application/json")
+    add_constant_headers(response, JSON_HEADERS if not cache else [NOSNIFF])
+    return response
+
+
+def add_constant_headers(response: Response, pairs: list[tuple[str, str]]) -> None:
+    """Append this module's constant header pairs, which were checked once at import.
+
+    Werkzeug re-validates every value it is given (no newline), which for the five
+    headers of every JSON answer costs more than the rest of ``GET {base}/session``; these
+    never change, so they go straight onto the header list where Werkzeug keeps it.
+    """
+    listed = getattr(response.headers, "_list", None)
+    if isinstance(listed, list):
+        listed.extend(pairs)
+    else:  # a Werkzeug without the list: the checked way
+        response.headers.extend(pairs)
+
+
+def _checked_constants(*groups: list[tuple[str, str]]) -> None:
+    for key, value in (pair for group in groups for pair in group):
+        if not (key and value) or any(c in key + value for c in "\r\n\0"):
+            raise ValueError(f"bad constant header {key!r}: {value!r}")
 
 
 def html_response(html: str, status: int = 200) -> Response:
@@ -212,3 +233,6 @@ def to_response(result: Result, static_folder: str | None = None) -> Response:
     for name, value in result.headers:
         response.headers[name] = value
     return response
+
+
+_checked_constants(NO_STORE, PAGE_HEADERS, JSON_HEADERS, [NOSNIFF])
