@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from .clock import Clock, system_clock
 from .cookies import (
-    ChunkedCookie,
     chunked_set_cookie_headers,
     cookie_names,
     read_chunked,
@@ -71,15 +70,20 @@ class SessionMiddleware:
         if not header or name not in header:
             environ[SESSION_KEY] = None
             return self.app(environ, start_response)
-        value, names = headers.read(header)
+        value, names, known, steady_until = headers.read(header)
         if not names:
             environ[SESSION_KEY] = None
             return self.app(environ, start_response)
         now = int(self.clock())
-        try:
-            loaded = self.sessions.load(value, now) if value else None
-        except StoreUnavailable:
-            return _store_unavailable(environ, start_response)
+        if now < steady_until:
+            loaded: LoadedSession | None = known
+        else:
+            try:
+                loaded = self.sessions.load(value, now) if value else None
+            except StoreUnavailable:
+                return _store_unavailable(environ, start_response)
+            if loaded is not None and loaded.steady_until > now:
+                headers.settle(header, loaded)
         if loaded is None:
             environ[SESSION_KEY] = environ[TOKEN_KEY] = None
         else:
@@ -121,33 +125,48 @@ class SessionMiddleware:
 
 
 class HeaderCache:
-    """``read_chunked(header, name)`` answers for one ``name``, by header, bounded (oldest
-    out first).
+    """What one session cookie name says in a ``Cookie`` header, by header, bounded
+    (oldest out first): ``(value, names, loaded, steady_until)``.
 
-    A browser sends the same header on every request until a cookie changes, so the parse
-    is done once; and the cached value is the same ``str`` object each time, whose hash
-    Python keeps, so the token cache's lookup that follows costs no rehash of the token
-    either. Reading a cookie header is a pure function of the header and the name, so a
-    cached answer is the answer. Only headers up to ``max_length`` are kept.
+    A browser sends the same header on every request until a cookie changes, so the
+    header is parsed once (a pure function of the header and the name), and the cached
+    value is the same ``str`` object each time, whose hash Python keeps. A strategy that
+    says its answer for a token holds until a time (a young JWT: until it expires or is
+    due for renewal) has that answer kept here too, used while the clock is before it;
+    otherwise the strategy is asked on every request, as before. Only headers up to
+    ``max_length`` are kept.
     """
 
     def __init__(self, name: str, size: int = 512, max_length: int = 4096) -> None:
         self.name = name
         self.size = size
         self.max_length = max_length
-        self._entries: dict[str, ChunkedCookie] = {}
+        self._entries: dict[str, tuple[str | None, tuple[str, ...], LoadedSession | None, int]] = {}
         self._lock = threading.Lock()
 
-    def read(self, header: str) -> ChunkedCookie:
-        cookie = self._entries.get(header)
-        if cookie is None:
-            cookie = read_chunked(header, self.name)
-            if len(header) <= self.max_length:
-                with self._lock:
-                    if len(self._entries) >= self.size:
-                        del self._entries[next(iter(self._entries))]
-                    self._entries[header] = cookie
-        return cookie
+    def read(self, header: str) -> tuple[str | None, tuple[str, ...], LoadedSession | None, int]:
+        entry = self._entries.get(header)
+        if entry is None:
+            value, names = read_chunked(header, self.name)
+            entry = (value, names, None, 0)
+            self._keep(header, entry)
+        return entry
+
+    def settle(self, header: str, loaded: LoadedSession) -> None:
+        """Keep ``loaded`` for ``header`` until ``loaded.steady_until``."""
+        entry = self._entries.get(header)
+        if entry is not None:
+            self._keep(header, (entry[0], entry[1], loaded, loaded.steady_until))
+
+    def _keep(
+        self, header: str, entry: tuple[str | None, tuple[str, ...], LoadedSession | None, int]
+    ) -> None:
+        if len(header) > self.max_length:
+            return
+        with self._lock:
+            if header not in self._entries and len(self._entries) >= self.size:
+                del self._entries[next(iter(self._entries))]
+            self._entries[header] = entry
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -34,8 +34,8 @@ MAX_SESSION_TOKEN_LENGTH = 128
 logger = logging.getLogger("flask_authjs")
 
 
-class LoadedSession(tuple[Claims, bool, "tuple[str, int] | None"]):
-    """A verified session cookie: ``(claims, renew, reissue)``.
+class LoadedSession(tuple[Claims, bool, "tuple[str, int] | None", int]):
+    """A verified session cookie: ``(claims, renew, reissue, steady_until)``.
 
     A bare tuple underneath, made with :meth:`of`: one is built on every signed-in
     request, and a tuple is the cheapest object Python builds.
@@ -45,9 +45,13 @@ class LoadedSession(tuple[Claims, bool, "tuple[str, int] | None"]):
 
     @classmethod
     def of(
-        cls, claims: Claims, renew: bool, reissue: tuple[str, int] | None = None
+        cls,
+        claims: Claims,
+        renew: bool,
+        reissue: tuple[str, int] | None = None,
+        steady_until: int = 0,
     ) -> LoadedSession:
-        return tuple.__new__(cls, (claims, renew, reissue))
+        return tuple.__new__(cls, (claims, renew, reissue, steady_until))
 
     @property
     def claims(self) -> Claims:
@@ -63,6 +67,12 @@ class LoadedSession(tuple[Claims, bool, "tuple[str, int] | None"]):
         """With ``renew``: the cookie value and lifetime to write, when the strategy already
         renewed the session itself (database sessions keep their token); else ``issue``."""
         return self[2]
+
+    @property
+    def steady_until(self) -> int:
+        """The same token loads to this same answer while ``now`` is before this time (a
+        young JWT: until it expires or is due for renewal); 0: ask on every request."""
+        return self[3]
 
 
 class SessionStrategy(Protocol):
@@ -100,8 +110,9 @@ class JWTSessionStrategy:
         claims = self.codec.decode(token, now=now)
         if claims is None:
             return None
-        if now - claims["iat"] < self.update_age:
-            return LoadedSession.of(claims, False)
+        due = claims["iat"] + self.update_age
+        if now < due:
+            return LoadedSession.of(claims, False, None, min(due, claims["exp"]))
         if self.store is not None:
             try:
                 revoked_at = self.store().sessions_revoked_at(claims["sub"])
