@@ -14,8 +14,8 @@ from .adapters import Adapter
 from .callbacks import NAMES as CALLBACK_NAMES
 from .cli import authjs_cli
 from .config import load_settings
-from .context import AuthContext
-from .csrf import csrf_token
+from .context import AuthContext, current_auth
+from .csrf import csrf_token, set_csrf_cookie
 from .decorators import UNAUTHORIZED
 from .exceptions import ConfigurationError
 from .globals import current_session, current_user, with_lazy_session
@@ -107,7 +107,8 @@ class AuthJS:
         app.extensions["authjs"] = context
         app.extensions[PIPELINE_KEY] = SignInPipeline(context, self.sign_in_gates)
         if not app.secret_key:
-            # Flask-WTF keeps the CSRF token in Flask's session, which needs a key.
+            # Not for us (our CSRF token is a cookie of its own): Flask-WTF forms and
+            # CSRFProtect in the app need a key, so an app with AUTHJS_SECRET has one.
             app.secret_key = hmac.new(
                 settings.secrets[0].encode(), b"flask-authjs:flask-session", hashlib.sha256
             ).hexdigest()
@@ -120,14 +121,20 @@ class AuthJS:
 
         app.app_ctx_globals_class = with_lazy_session(app.app_ctx_globals_class)
         if "sign_in" in self.pages:  # the loops it catches need a custom sign-in page
+            # Its after_request hook may render a form, after the hooks a view's
+            # csrf_token() asked for have run: the cookie then goes out from here
+            # (registered first, so it runs last).
+            app.after_request(set_csrf_cookie)
             LoopDetector(app, context)
         app.add_template_global(csrf_token, "authjs_csrf_token")
+        app.add_template_global(lambda: current_auth().origin() + "/", "authjs_site_url")
         app.jinja_env.globals.update(current_user=current_user, current_session=current_session)
         app.register_blueprint(blueprint, url_prefix=settings.base_path)
         install_stub(app, context)
-        csrf_protect = app.extensions.get("csrf")
-        if csrf_protect is not None:
-            csrf_protect.exempt(blueprint)
+        _exempt_from_csrf_protect(app)
+        # CSRFProtect(app) may come later, but no later than the first request (Flask
+        # refuses new hooks after it): exempt at that first request, before its check.
+        app.before_request(_exempt_at_the_first_request(app))
         app.cli.add_command(authjs_cli)
 
     def sign_out_everywhere(self, user_id: str) -> int:
@@ -170,3 +177,28 @@ class AuthJS:
         """``fn(session, token) -> dict``: what ``g.session`` and ``GET /session`` show."""
         self.callbacks["session"] = function
         return function
+
+
+def _exempt_at_the_first_request(app: Flask) -> Callable[[], None]:
+    """A ``before_request`` hook that exempts our blueprints, then takes itself off the
+    app's hook list, so later requests do not pay for a hook that has nothing left to do.
+
+    The list is replaced, not changed in place: a request running the old list in another
+    thread finishes it unchanged (running this once more is harmless).
+    """
+
+    def exempt_once() -> None:
+        _exempt_from_csrf_protect(app)
+        hooks = app.before_request_funcs.get(None, [])
+        app.before_request_funcs[None] = [hook for hook in hooks if hook is not exempt_once]
+
+    return exempt_once
+
+
+def _exempt_from_csrf_protect(app: Flask) -> None:
+    """Flask-WTF's ``CSRFProtect`` knows only its own token; our routes check ours."""
+    csrf_protect = app.extensions.get("csrf")
+    if csrf_protect is not None:
+        for name in ("authjs", "authjs_stub"):
+            if name in app.blueprints:
+                csrf_protect.exempt(app.blueprints[name])

@@ -18,7 +18,6 @@ from typing import Any
 from flask import Response, after_this_request, current_app, g, request
 
 from .context import current_auth
-from .csrf import rotate_csrf_token
 from .middleware import SESSION_KEY, TOKEN_KEY
 from .pipeline import Attempt, current_pipeline
 from .signals import send_safely, signed_out
@@ -51,7 +50,6 @@ def login_user(user: Mapping[str, Any], *, provider: str = "credentials") -> dic
     request.environ[SESSION_KEY] = signed.claims
     request.environ[TOKEN_KEY] = signed.token
     g.session = signed.session
-    rotate_csrf_token()
     _set_on_response(signed.cookies)
     return dict(signed.session or {})
 
@@ -68,7 +66,6 @@ def logout_user() -> bool:
     request.environ[SESSION_KEY] = None
     request.environ[TOKEN_KEY] = None
     g.session = None
-    rotate_csrf_token()
     if claims is None:
         return False
     send_safely(
