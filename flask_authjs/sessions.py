@@ -156,17 +156,18 @@ class DatabaseSessionStrategy:
         if not token or len(token) > MAX_SESSION_TOKEN_LENGTH:
             return None
         key = session_key(token)
-        stored = self.store().get_session(key)
+        store = self.store()
+        stored = store.get_session(key)
         if stored is None:
             return None
         if stored["expires"] <= now:
-            self.store().delete_session(key)
+            store.delete_session(key)
             return None
         expires = stored["expires"]
         renew = now - (expires - self.max_age) >= self.update_age
         if renew:
             expires = now + self.max_age
-            self.store().update_session_expiry(key, expires)
+            store.update_session_expiry(key, expires)
         claims = {
             **stored["data"],
             "sub": stored["user_id"],

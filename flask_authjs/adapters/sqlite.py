@@ -257,9 +257,13 @@ class SQLiteAdapter:
         if not rows:
             return None
         user_id, expires, data = rows[0]
-        return StoredSession(
-            session_key=key, user_id=user_id, expires=expires, data=dict(_session_data(data))
-        )
+        stored: StoredSession = {
+            "session_key": key,
+            "user_id": user_id,
+            "expires": expires,
+            "data": dict(_session_data(data)),
+        }
+        return stored
 
     def update_session_expiry(self, session_key: str, expires: int) -> None:
         with self._cursor() as db:
