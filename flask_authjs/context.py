@@ -171,6 +171,8 @@ class AuthContext:
     def session_view(self, claims: Mapping[str, Any] | None) -> dict[str, Any] | None:
         if claims is None:
             return None
+        if "session" not in self.callbacks:
+            return session_from_claims(claims)
         return self.callbacks.session(session_from_claims(claims), claims)
 
     def current_claims(self) -> Mapping[str, Any] | None:

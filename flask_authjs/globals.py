@@ -26,7 +26,14 @@ class SessionGlobals(_AppCtxGlobals):
     def __getattr__(self, name: str) -> Any:
         if name != _SLOT:
             return super().__getattr__(name)
-        value = _current_session()
+        # The request context itself rather than the ``request``/``current_app`` proxies:
+        # ``login_required`` asks on every guarded request.
+        context = _cv_request.get(None)
+        value = None
+        if context is not None:
+            claims = context.request.environ.get(SESSION_KEY)
+            if claims is not None:
+                value = context.app.extensions["authjs"].session_view(claims)
         self.__dict__[_SLOT] = value
         return value
 
@@ -35,19 +42,6 @@ class SessionGlobals(_AppCtxGlobals):
 
     def __contains__(self, item: str) -> bool:
         return item == _SLOT or super().__contains__(item)
-
-
-def _current_session() -> dict[str, Any] | None:
-    # The request context itself rather than the ``request``/``current_app`` proxies:
-    # ``login_required`` asks on every guarded request.
-    context = _cv_request.get(None)
-    if context is None:
-        return None
-    claims = context.request.environ.get(SESSION_KEY)
-    if claims is None:
-        return None
-    session: dict[str, Any] | None = context.app.extensions["authjs"].session_view(claims)
-    return session
 
 
 def request_session() -> dict[str, Any] | None:

@@ -70,7 +70,7 @@ class SessionMiddleware:
         if not header or name not in header:
             environ[SESSION_KEY] = None
             return self.app(environ, start_response)
-        value, names, known, steady_until = headers.read(header)
+        value, names, known, steady_until = headers.entries.get(header) or headers.read(header)
         if not names:
             environ[SESSION_KEY] = None
             return self.app(environ, start_response)
@@ -87,9 +87,10 @@ class SessionMiddleware:
         if loaded is None:
             environ[SESSION_KEY] = environ[TOKEN_KEY] = None
         else:
-            environ[SESSION_KEY] = loaded.claims
+            claims, renew, _, _ = loaded
+            environ[SESSION_KEY] = claims
             environ[TOKEN_KEY] = value
-            if not loaded.renew:
+            if not renew:
                 return self.app(environ, start_response)
         return self.app(
             environ, self._writing_cookie(start_response, name, names, loaded, now, secure)
@@ -141,11 +142,12 @@ class HeaderCache:
         self.name = name
         self.size = size
         self.max_length = max_length
-        self._entries: dict[str, tuple[str | None, tuple[str, ...], LoadedSession | None, int]] = {}
+        #: Read by the middleware directly on its hot path.
+        self.entries: dict[str, tuple[str | None, tuple[str, ...], LoadedSession | None, int]] = {}
         self._lock = threading.Lock()
 
     def read(self, header: str) -> tuple[str | None, tuple[str, ...], LoadedSession | None, int]:
-        entry = self._entries.get(header)
+        entry = self.entries.get(header)
         if entry is None:
             value, names = read_chunked(header, self.name)
             entry = (value, names, None, 0)
@@ -154,7 +156,7 @@ class HeaderCache:
 
     def settle(self, header: str, loaded: LoadedSession) -> None:
         """Keep ``loaded`` for ``header`` until ``loaded.steady_until``."""
-        entry = self._entries.get(header)
+        entry = self.entries.get(header)
         if entry is not None:
             self._keep(header, (entry[0], entry[1], loaded, loaded.steady_until))
 
@@ -164,12 +166,12 @@ class HeaderCache:
         if len(header) > self.max_length:
             return
         with self._lock:
-            if header not in self._entries and len(self._entries) >= self.size:
-                del self._entries[next(iter(self._entries))]
-            self._entries[header] = entry
+            if header not in self.entries and len(self.entries) >= self.size:
+                del self.entries[next(iter(self.entries))]
+            self.entries[header] = entry
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self.entries)
 
 
 #: No template engine out here (the middleware wraps any WSGI app), so a fixed small page.
