@@ -33,6 +33,7 @@ ROUNDS = 12
 
 
 def store_app(directory: str, rounds: int = ROUNDS) -> Flask:
+    os.makedirs(directory, exist_ok=True)  # the store's folder must exist (AUTHJS_DATABASE_URL)
     app = replay.base_app("signin")
     app.config.update(
         AUTHJS_SECRET=apps.AUTHJS_SECRET,
@@ -64,18 +65,19 @@ def fill_store(app: Flask, users: int, password_hash: str) -> None:
 
 
 class SignIn:
-    """One credentials sign-in, prebuilt (CSRF token and Flask session included), replayable."""
+    """One credentials sign-in, prebuilt (CSRF token and its cookie included), replayable."""
 
     def __init__(self, app: Flask, email: str, password: str) -> None:
         client = app.test_client()
         csrf = client.get("/api/auth/csrf").get_json()["csrfToken"]
-        flask_session = client.get_cookie("session")
-        assert flask_session is not None
+        csrf_cookie = client.get_cookie("authjs.csrf-token")
+        assert csrf_cookie is not None
+        cookie = f"authjs.csrf-token={csrf_cookie.value}"
         builder = EnvironBuilder(
             path="/api/auth/callback/credentials",
             base_url=replay.ORIGIN,
             method="POST",
-            headers={**replay.BROWSER_HEADERS, "Cookie": f"session={flask_session.value}"},
+            headers={**replay.BROWSER_HEADERS, "Cookie": cookie},
             data={"email": email, "password": password, "csrfToken": csrf, "json": "true"},
         )
         self.environ = builder.get_environ()
