@@ -114,9 +114,12 @@ class AuthJS:
             ).hexdigest()
         app.wsgi_app = SessionMiddleware(  # type: ignore[method-assign]
             app.wsgi_app,
-            context.sessions,
+            context.session_strategies[False],
             secure=settings.secure_cookies if settings.origin else None,
             clock=context.now,
+            session_format=context.session_format,
+            secure_sessions=context.session_strategies[True],
+            read_only=not settings.routes,
         )
 
         app.app_ctx_globals_class = with_lazy_session(app.app_ctx_globals_class)
@@ -129,13 +132,15 @@ class AuthJS:
         app.add_template_global(csrf_token, "authjs_csrf_token")
         app.add_template_global(lambda: current_auth().origin() + "/", "authjs_site_url")
         app.jinja_env.globals.update(current_user=current_user, current_session=current_session)
+        app.cli.add_command(authjs_cli)
+        if not settings.routes:  # a read-only API: another app signs people in and out
+            return
         app.register_blueprint(blueprint, url_prefix=settings.base_path)
         install_stub(app, context)
         _exempt_from_csrf_protect(app)
         # CSRFProtect(app) may come later, but no later than the first request (Flask
         # refuses new hooks after it): exempt at that first request, before its check.
         app.before_request(_exempt_at_the_first_request(app))
-        app.cli.add_command(authjs_cli)
 
     def sign_out_everywhere(self, user_id: str) -> int:
         """End every session of ``user_id`` in the current app (database sessions at once,
@@ -149,6 +154,14 @@ class AuthJS:
         the sign-in page (or the 401 JSON for scripts)."""
         self.handlers[UNAUTHORIZED] = function
         return function
+
+    def open_account_token(self, sealed: str) -> str | None:
+        """A provider token as the store keeps it (``AUTHJS_STORE_OAUTH_TOKENS``), opened;
+        ``None`` if it was not sealed with one of the current secrets."""
+        context: AuthContext = current_app.extensions["authjs"]
+        if context.token_sealer is None:
+            raise RuntimeError("AUTHJS_STORE_OAUTH_TOKENS is off: the store keeps no tokens")
+        return context.token_sealer.open(sealed)
 
     def sign_in_gate(self, gate: Gate) -> Gate:
         """``@auth.sign_in_gate``: ``fn(attempt) -> Halted | None``, run by the sign-in

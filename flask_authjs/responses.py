@@ -135,7 +135,7 @@ def auth_redirect(
 ) -> Response:
     """A 302 to ``url`` for browsers, or ``{"url": ...}`` with ``status`` for scripts."""
     if not as_json:
-        return Response(status=302, headers=[("Location", url), *NO_STORE])
+        return Response(status=302, headers=[("Location", url), *NO_STORE, NOSNIFF])
     data: dict[str, Any] = {"url": url, "ok": 200 <= status < 300, "status": status, "error": error}
     if session is not None:
         data["session"] = session
@@ -222,12 +222,13 @@ def to_response(result: Result, static_folder: str | None = None) -> Response:
     elif result.file is not None:
         assert static_folder is not None
         response = send_from_directory(static_folder, result.file, mimetype=result.mimetype)
+        response.headers["X-Content-Type-Options"] = "nosniff"
     elif result.json_text is not None:
         response = _json_text_response(result.json_text, result.status, result.cache)
     elif result.json is not None:
         response = json_response(result.json, result.status, cache=result.cache)
     else:
-        response = Response(status=result.status)
+        response = Response(status=result.status, headers=[NOSNIFF])
     for cookie in result.cookies:
         response.headers.add("Set-Cookie", cookie)
     for name, value in result.headers:

@@ -27,7 +27,7 @@ def test_urls_come_from_authjs_url_whatever_host_the_request_names(
         assert context.origin() == "https://app.example"
         assert context.action_url("signin") == "https://app.example/auth/signin"
         assert context.secure() is True
-        assert context.cookie_names().session_token == "__Secure-authjs.session-token"
+        assert context.cookie_names().session_token == "__Host-authjs.session-token"
 
 
 def test_pages_replace_the_built_in_actions(app_factory: AppFactory) -> None:

@@ -45,10 +45,12 @@ def test_read_chunked_reads_only_its_own_names(
     assert (cookie.value, cookie.names) == (value, names)
 
 
-def test_https_names_carry_the_secure_prefix() -> None:
+def test_https_names_carry_the_host_prefix_and_auth_js_names_the_secure_one() -> None:
     assert cookie_names(False).session_token == NAME
-    assert cookie_names(True).session_token == f"__Secure-{NAME}"
-    assert cookie_names(True).callback_url.startswith("__Secure-")
+    assert cookie_names(True).session_token == f"__Host-{NAME}"
+    assert cookie_names(True).callback_url.startswith("__Host-")
+    assert cookie_names(True, authjs_names=True).session_token == f"__Secure-{NAME}"
+    assert cookie_names(True, authjs_names=True).csrf_token.startswith("__Host-")
 
 
 def test_every_cookie_is_httponly_lax_on_the_whole_site() -> None:

@@ -83,7 +83,7 @@ def test_a_jwt_due_for_renewal_without_the_store_stays_valid_unrenewed() -> None
 
 
 def test_a_database_session_lives_in_the_store_under_a_hash(store: SQLiteAdapter) -> None:
-    strategy = DatabaseSessionStrategy(lambda: store, max_age=30 * DAY, update_age=DAY)
+    strategy = DatabaseSessionStrategy(lambda: store, max_age=30 * DAY)
     token, _ = strategy.issue({**claims_for_user(USER), "role": "admin"}, NOW)
     stored = store.get_session(session_key(token))
     assert stored is not None and token not in str(stored)
@@ -93,20 +93,22 @@ def test_a_database_session_lives_in_the_store_under_a_hash(store: SQLiteAdapter
     assert loaded.claims["sub"] == "u1" and loaded.claims["exp"] == NOW + 30 * DAY
 
 
-def test_a_database_session_slides_once_per_update_age(store: SQLiteAdapter) -> None:
-    strategy = DatabaseSessionStrategy(lambda: store, max_age=30 * DAY, update_age=DAY)
+def test_a_database_session_is_never_renewed_and_ends_max_age_after_sign_in(
+    store: SQLiteAdapter,
+) -> None:
+    strategy = DatabaseSessionStrategy(lambda: store, max_age=30 * DAY)
     token, _ = strategy.issue(claims_for_user(USER), NOW)
-    loaded = strategy.load(token, NOW + DAY)
-    assert loaded is not None and loaded.renew is True and loaded.reissue == (token, 30 * DAY)
-    assert loaded.claims["exp"] == NOW + DAY + 30 * DAY
-    again = strategy.load(token, NOW + DAY + 1)
-    assert again is not None and again.renew is False
+    for later in (DAY, 29 * DAY):
+        loaded = strategy.load(token, NOW + later)
+        assert loaded is not None and loaded.renew is False and loaded.steady_until == 0
+        assert loaded.claims["exp"] == NOW + 30 * DAY
+    assert strategy.load(token, NOW + 30 * DAY) is None
 
 
 def test_an_expired_database_session_is_deleted_and_an_ended_one_is_gone(
     store: SQLiteAdapter,
 ) -> None:
-    strategy = DatabaseSessionStrategy(lambda: store, max_age=60, update_age=30)
+    strategy = DatabaseSessionStrategy(lambda: store, max_age=60)
     token, _ = strategy.issue(claims_for_user(USER), NOW)
     assert strategy.load(token, NOW + 60) is None
     assert store.get_session(session_key(token)) is None
@@ -119,7 +121,7 @@ def test_an_expired_database_session_is_deleted_and_an_ended_one_is_gone(
 def test_a_database_strategy_refuses_what_is_not_its_token(
     store: SQLiteAdapter, token: str
 ) -> None:
-    strategy = DatabaseSessionStrategy(lambda: store, max_age=60, update_age=30)
+    strategy = DatabaseSessionStrategy(lambda: store, max_age=60)
     assert strategy.load(token, NOW) is None
 
 

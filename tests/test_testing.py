@@ -52,11 +52,11 @@ def test_the_jwt_callback_shapes_the_test_session_and_no_signal_fires(app_factor
     assert fired == []
 
 
-def test_https_apps_get_the_secure_cookie_name(app_factory: Any) -> None:
+def test_https_apps_get_the_host_prefixed_cookie_name(app_factory: Any) -> None:
     app: Flask = app_factory(URL="https://app.example")
     app.test_client_class = AuthJSTestClient
     client = app.test_client(user=ADA)
-    assert client.get_cookie("__Secure-authjs.session-token", domain="localhost") is not None
+    assert client.get_cookie("__Host-authjs.session-token", domain="localhost") is not None
     response = client.get("/dashboard", base_url="https://app.example")
     assert response.get_json()["user"]["id"] == "42"
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from ..body import limit_body
 from ..context import current_auth
 from ..errors import (
     BODY_TOO_LARGE,
@@ -59,7 +60,18 @@ def _template_folder() -> str:
 
 STATIC_FOLDER = str(Path(__file__).resolve().parent.parent / "static")
 
-blueprint = Blueprint(
+
+class _AuthBlueprint(Blueprint):
+    """Our static files (the stylesheet, the page scripts) are ``nosniff`` like every other
+    answer of ours; set where they are served, not in an ``after_request`` hook."""
+
+    def send_static_file(self, filename: str) -> Response:
+        response = super().send_static_file(filename)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+blueprint = _AuthBlueprint(
     "authjs",
     __name__,
     template_folder=_template_folder(),
@@ -108,9 +120,12 @@ def _route(
 ) -> Response:
     method = request.method
     if method != "GET":
-        too_large = _limit_body_size()
-        if too_large is not None:
-            return too_large
+        # Bodies are read only by POSTs: the limit is set before any action reads one.
+        # (Here rather than in a ``before_request`` hook, which Flask would run, and check
+        # for a coroutine, on every auth request, the hot ``GET session`` among them.)
+        limit_body(request, current_auth().settings.max_body_size)
+    # ``HEAD`` answers as ``GET`` without a body (HTTP's rule; Auth.js answers 400): a link
+    # checker or uptime probe sees what a browser would.
     view = routes.get(("GET" if method == "HEAD" else method, action))
     return respond(view(*args) if view else _unsupported())
 
@@ -121,17 +136,6 @@ def respond(result: Result) -> Response:
 
 def _unsupported() -> Result:
     return text_result(f"This action with HTTP {request.method} is not supported.", 400)
-
-
-def _limit_body_size() -> Response | None:
-    """Bodies are read only by POSTs: the limit is set before any action reads one. (In
-    the routers rather than a ``before_request`` hook, which Flask would run, and check
-    for a coroutine, on every request, the hot ``GET session`` among them.)"""
-    limit = current_auth().settings.max_body_size
-    request.max_content_length = limit
-    if request.content_length is not None and request.content_length > limit:
-        return _too_large(RequestEntityTooLarge())
-    return None
 
 
 def _error(code: str, message: str, status: int, *, as_json: bool | None = None) -> Result:
@@ -192,9 +196,11 @@ def _unavailable_page(message: str) -> Result:
 
 
 @blueprint.errorhandler(Exception)
-def _unexpected(problem: Exception) -> Response | HTTPException:
-    if isinstance(problem, HTTPException):
-        return problem
+def _unexpected(problem: Exception) -> Response:
+    if isinstance(problem, HTTPException):  # a 404 for a static file, a 405, ...
+        response = current_app.make_response(problem)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
     current_app.logger.exception("flask-authjs: unexpected error in %r", request.path)
     message = (
         "There is a problem with the server configuration. "
