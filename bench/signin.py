@@ -70,14 +70,17 @@ class SignIn:
     def __init__(self, app: Flask, email: str, password: str) -> None:
         client = app.test_client()
         csrf = client.get("/api/auth/csrf").get_json()["csrfToken"]
+        # The CSRF token is checked against its double-submit cookie.
         csrf_cookie = client.get_cookie("authjs.csrf-token")
         assert csrf_cookie is not None
-        cookie = f"authjs.csrf-token={csrf_cookie.value}"
         builder = EnvironBuilder(
             path="/api/auth/callback/credentials",
             base_url=replay.ORIGIN,
             method="POST",
-            headers={**replay.BROWSER_HEADERS, "Cookie": cookie},
+            headers={
+                **replay.BROWSER_HEADERS,
+                "Cookie": f"authjs.csrf-token={csrf_cookie.value}",
+            },
             data={"email": email, "password": password, "csrfToken": csrf, "json": "true"},
         )
         self.environ = builder.get_environ()

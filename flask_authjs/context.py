@@ -81,11 +81,13 @@ class AuthContext:
         self.session_codec = codecs[False]
         #: The one clock (:mod:`.clock`); tests replace it to move time without sleeping.
         self.clock: Clock = system_clock
-        #: The session strategy of the plain (``False``) and ``__Secure-`` (``True``) cookie.
+        #: The session strategy of the plain (``False``) and the https (``True``) cookie.
         self.session_strategies: dict[bool, SessionStrategy]
         if settings.session_strategy == "database":
             database = DatabaseSessionStrategy(
-                lambda: self.adapter, max_age=settings.session_max_age
+                lambda: self.adapter,
+                max_age=settings.session_max_age,
+                raw_tokens=settings.database_session_tokens == "raw",
             )
             self.session_strategies = {False: database, True: database}
         else:
@@ -109,7 +111,9 @@ class AuthContext:
     def adapter(self) -> Adapter:
         if self._adapter is None:
             self._adapter = adapter_from_url(
-                self.settings.database_url, timeout=self.settings.store_timeout
+                self.settings.database_url,
+                timeout=self.settings.store_timeout,
+                schema=self.settings.database_schema,
             )
         return self._adapter
 
