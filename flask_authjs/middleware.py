@@ -200,9 +200,10 @@ def _keeping_cookies_private(start_response: StartResponse) -> StartResponse:
     """``start_response`` that keeps any response writing our cookies out of shared caches."""
 
     def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        # A plain loop: this runs for every response, and most write no cookie.
+        # A plain loop, the length first: this runs for every response, most of which
+        # write no cookie ("Set-Cookie" has 10 letters, the usual headers more).
         for key, value in headers:
-            if key.lower() == "set-cookie" and is_ours(value):
+            if len(key) == 10 and key.lower() == "set-cookie" and is_ours(value):
                 headers = private_to_the_browser(headers)
                 break
         return start_response(status, headers, exc_info)
