@@ -10,12 +10,14 @@ from __future__ import annotations
 from .decorators import login_required as login_required
 from .errors import AuthJSError as AuthJSError
 from .errors import ConfigurationError as ConfigurationError
+from .errors import EmailSendError as EmailSendError
 from .extension import AuthJS as AuthJS
 from .loop import RedirectLoopWarning as RedirectLoopWarning
 from .middleware import SessionMiddleware as SessionMiddleware
 from .navigation import sign_in as sign_in
 from .navigation import sign_out as sign_out
 from .providers import CredentialsProvider as CredentialsProvider
+from .providers import EmailProvider as EmailProvider
 from .providers import GitHubProvider as GitHubProvider
 from .providers import GoogleProvider as GoogleProvider
 from .providers import OAuthProvider as OAuthProvider
@@ -32,6 +34,8 @@ __all__ = [
     "AuthJSError",
     "ConfigurationError",
     "CredentialsProvider",
+    "EmailProvider",
+    "EmailSendError",
     "GitHubProvider",
     "GoogleProvider",
     "OAuthProvider",

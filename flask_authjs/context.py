@@ -17,6 +17,9 @@ from flask import Response, abort, current_app, has_request_context, request
 from .adapters import Adapter, adapter_from_url
 from .config import Settings
 from .cookies import CookieNames, chunked_set_cookie_headers, cookie_names, read_chunked
+from .email_tokens import EmailTokens
+from .errors import ConfigurationError
+from .mail import make_mailer
 from .middleware import SESSION_KEY, TOKEN_KEY
 from .passwords import PasswordHasher
 from .providers.checks import check_codec
@@ -68,6 +71,38 @@ class AuthContext:
         self.rate_limiter = RateLimiter(lambda: self.adapter, lambda: self.clock(), settings)
         self.check_codec = check_codec(settings.secrets, settings.jwt_algorithm)
         self._adapter = adapter
+        self.email_tokens = EmailTokens(
+            lambda: self.adapter, settings.secrets, lambda: self.clock()
+        )
+        self.mailer = make_mailer(
+            send=next(
+                filter(None, (getattr(p, "send", None) for p in auth.providers.values())), None
+            ),
+            smtp=settings.smtp,
+            timeout=settings.smtp_timeout,
+            sender=settings.email_from,
+            dev_outbox=settings.dev_outbox,
+        )
+        self._check_mail()
+
+    def _check_mail(self) -> None:
+        """Magic links and verification mails need a way to send and ``AUTHJS_URL``."""
+        email_provider = any(p.type == "email" for p in self.auth.providers.values())
+        if not (email_provider or self.settings.email_verification):
+            return
+        if self.mailer is None:
+            raise ConfigurationError(
+                "AUTHJS_SMTP_URL",
+                "is not set, so sign-in and verification mails cannot be sent.",
+                'set it (e.g. "smtp://user:password@smtp.example.com:587"), or pass '
+                "EmailProvider(send=your_function).",
+            )
+        if self.settings.origin is None:
+            raise ConfigurationError(
+                "AUTHJS_URL",
+                "is not set; email links are built from it, never from a request's Host header.",
+                'set it to the public origin, e.g. "https://example.com".',
+            )
 
     @property
     def adapter(self) -> Adapter:

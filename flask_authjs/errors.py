@@ -24,6 +24,9 @@ TOO_MANY_ATTEMPTS = "TooManyAttempts"
 SIGNUP_INVALID = "SignupInvalid"
 EMAIL_TAKEN = "EmailTaken"
 STORE_UNAVAILABLE = "StoreUnavailable"
+EMAIL_SIGNIN = "EmailSignin"
+VERIFICATION = "Verification"
+EMAIL_NOT_VERIFIED = "EmailNotVerified"
 DEFAULT_MESSAGE = "Unable to sign in."
 #: The 503 answer while the store cannot be reached, from the blueprint or the middleware.
 STORE_UNAVAILABLE_MESSAGE = (
@@ -44,7 +47,10 @@ SIGNIN_MESSAGES: dict[str, str] = {
     OAUTH_ACCOUNT_NOT_LINKED: (
         "To confirm your identity, sign in with the same account you used originally."
     ),
-    "EmailSignin": "The e-mail could not be sent.",
+    EMAIL_SIGNIN: "The e-mail could not be sent.",
+    EMAIL_NOT_VERIFIED: (
+        "Confirm your email address first: open the link we sent you, or ask for a new one."
+    ),
     CREDENTIALS_SIGNIN: "Sign in failed. Check the details you provided are correct.",
     INVALID_PASSWORD: (
         "Passwords must be at most 72 bytes long (UTF-8) and must not contain NUL characters."
@@ -112,3 +118,15 @@ class InvalidInput(AuthJSError):
         self.field = field
         self.problem = problem
         super().__init__(f"{field!r} {problem}")
+
+
+class EmailSendError(AuthJSError):
+    """The mail could not be handed to the mail server (down, slow, refused).
+
+    The message says what failed, never the mail's content: links carry tokens.
+    """
+
+
+class EmailNotVerified(AuthJSError):
+    """The password is right, but ``AUTHJS_EMAIL_VERIFICATION = "required"`` and the
+    account's email was never confirmed (error code ``EmailNotVerified``)."""

@@ -24,7 +24,7 @@ from .redirects import same_origin_url
 from .stub_idp import install_stub
 
 CALLBACK_NAMES = ("sign_in", "redirect", "jwt", "session")
-PAGE_NAMES = ("sign_in", "sign_out", "error", "new_user")
+PAGE_NAMES = ("sign_in", "sign_out", "error", "new_user", "verify_request")
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -26,16 +26,20 @@ from ..errors import (
 from ..responses import json_response, plain_error
 from . import (
     callback,
+    change_password,
     client,
     csrf,
     error,
     log,
+    password_reset,
     providers,
     session,
     signin,
     signout,
     signout_everywhere,
     signup,
+    verify_email,
+    verify_request,
 )
 from .posts import CSRFFailed, csrf_failure
 
@@ -71,6 +75,16 @@ ROUTES: dict[tuple[str, str], Callable[[], Response]] = {
     ("POST", "signup"): signup.sign_up,
     ("GET", "client.js"): client.client_script,
     ("POST", "_log"): log.receive_client_log,
+    ("GET", "verify-request"): verify_request.verify_request_page,
+    ("GET", "forgot-password"): password_reset.forgot_password_page,
+    ("POST", "forgot-password"): password_reset.forgot_password,
+    ("GET", "reset-password"): password_reset.reset_password_page,
+    ("POST", "reset-password"): password_reset.reset_password,
+    ("GET", "change-password"): change_password.change_password_page,
+    ("POST", "change-password"): change_password.change_password,
+    ("GET", "verify-email"): verify_email.verify_email_page,
+    ("POST", "verify-email"): verify_email.verify_email,
+    ("POST", "resend-verification"): verify_email.resend_verification,
 }
 PROVIDER_ROUTES: dict[tuple[str, str], Callable[[str], Response]] = {
     ("POST", "signin"): signin.sign_in_with_provider,

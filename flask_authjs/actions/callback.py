@@ -21,13 +21,16 @@ from ..errors import (
     ACCESS_DENIED,
     CONFIGURATION,
     CREDENTIALS_SIGNIN,
+    EMAIL_NOT_VERIFIED,
     INVALID_PASSWORD,
     TOO_MANY_ATTEMPTS,
+    EmailNotVerified,
 )
 from ..providers import CredentialsProvider
 from ..providers.credentials import PasswordRejected
+from ..providers.email import EmailProvider
 from ..responses import auth_redirect, plain_error, with_query
-from ..sessions import claims_for_user
+from ..sessions import AUTH_TIME, claims_for_user
 from ..signals import send_safely, signed_in
 from .posts import checked_post
 
@@ -44,6 +47,10 @@ def callback(provider_id: str) -> Response:
         if request.method != "POST":
             return plain_error("Credentials are accepted by POST only.", 400)
         return credentials_callback(context, provider)
+    if isinstance(provider, EmailProvider):
+        from .email_signin import email_callback  # it finishes with finish_sign_in, below
+
+        return email_callback(context, provider)
     return provider.handle_callback(context)
 
 
@@ -62,6 +69,8 @@ def credentials_callback(context: AuthContext, provider: CredentialsProvider) ->
         user = provider.authenticate(credentials, request, context)
     except PasswordRejected:
         return sign_in_failed(context, INVALID_PASSWORD, 400, callback_url, as_json)
+    except EmailNotVerified:
+        return sign_in_failed(context, EMAIL_NOT_VERIFIED, 403, callback_url, as_json)
     except StoreUnavailable:
         raise
     except Exception:
@@ -96,7 +105,10 @@ def finish_sign_in(
     credentials: Mapping[str, str] | None = None,
     profile: Mapping[str, Any] | None = None,
     is_new_user: bool = False,
+    signed_in_after: int | None = None,
 ) -> Response:
+    """``signed_in_after``: the user's sessions were revoked at that second (a password
+    reset); the new session is stamped a second later, so the revocation spares it."""
     callbacks = context.auth.callbacks
     if "sign_in" in callbacks:
         allowed = callbacks["sign_in"](
@@ -120,6 +132,8 @@ def finish_sign_in(
     if not isinstance(token, dict) or not isinstance(token.get("sub"), str):
         current_app.logger.error("flask-authjs: the jwt callback must return a dict with 'sub'")
         return configuration_error(context, as_json)
+    if signed_in_after is not None:
+        token = {**token, AUTH_TIME: signed_in_after + 1}
     if is_new_user and "new_user" in context.auth.pages:
         callback_url = with_query(
             context.page_url("new_user", "signin"), {"callbackUrl": callback_url}

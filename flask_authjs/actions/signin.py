@@ -7,9 +7,12 @@ from flask import Response, render_template, request
 from ..context import AuthContext, current_auth
 from ..cookies import set_cookie_header
 from ..csrf import csrf_token
-from ..errors import DEFAULT_MESSAGE, MISSING_CSRF, SIGNIN_MESSAGES
+from ..errors import DEFAULT_MESSAGE, EMAIL_NOT_VERIFIED, MISSING_CSRF, SIGNIN_MESSAGES
 from ..providers import CredentialsProvider
+from ..providers.email import EmailProvider
 from ..responses import auth_redirect, html_response, with_query
+from .email_signin import send_sign_in_link
+from .password_reset import password_reset_on
 from .posts import checked_post
 
 UNKNOWN_PROVIDER = "Signin"
@@ -54,6 +57,15 @@ def render_sign_in_page(
             if context.settings.signup
             else None
         ),
+        email=request.args.get("email", ""),
+        forgot_password_url=(
+            context.action_url("forgot-password") if password_reset_on(context) else None
+        ),
+        resend_verification_url=(
+            context.action_url("resend-verification")
+            if error == EMAIL_NOT_VERIFIED and context.settings.email_verification
+            else None
+        ),
     )
     response = html_response(html)
     if callback_url:
@@ -78,6 +90,8 @@ def sign_in_with_provider(provider_id: str) -> Response:
             status=400,
             error=UNKNOWN_PROVIDER,
         )
+    if isinstance(provider, EmailProvider):
+        return send_sign_in_link(context, provider, body, as_json)
     callback_url = context.resolve_callback_url(body.get("callbackUrl"))
     started = provider.start_sign_in(context, callback_url=callback_url, as_json=as_json)
     if started is not None:

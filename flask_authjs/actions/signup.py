@@ -3,7 +3,9 @@
 Only when ``AUTHJS_SIGNUP`` is on (404 otherwise). The email is normalised, so
 ``A@Example.com`` and ``a@example.com`` are one account, and the store's unique index
 decides races: of many simultaneous sign-ups for one email, exactly one succeeds and
-the others get a clear "exists already" error. Attempts are rate-limited per client
+the others get a clear "exists already" error. With ``AUTHJS_EMAIL_VERIFICATION`` on,
+sign-up mails a verification link and a taken email gets the same "check your inbox"
+answer as a new one (its owner gets a mail instead). Attempts are rate-limited per client
 address. Success ends like a sign-in (:func:`finish_sign_in` with ``is_new_user``):
 ``pages["new_user"]`` or the callbackUrl, and with ``json=true`` the new session.
 """
@@ -18,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 from ..adapters import DuplicateEmail
 from ..context import AuthContext, current_auth
 from ..csrf import csrf_token
+from ..email_links import reserve_send, send_mail
 from ..errors import (
     DEFAULT_MESSAGE,
     EMAIL_TAKEN,
@@ -25,13 +28,17 @@ from ..errors import (
     SIGNIN_MESSAGES,
     SIGNUP_INVALID,
     TOO_MANY_ATTEMPTS,
+    EmailSendError,
 )
 from ..forms import SignUpForm
 from ..providers import CredentialsProvider
-from ..responses import html_response, json_response, plain_error, with_query
+from ..responses import auth_redirect, html_response, json_response, plain_error, with_query
 from ..signals import send_safely, user_created
 from .callback import finish_sign_in
+from .mail_answers import send_failed, too_many_mails, verify_request_url
+from .password_reset import password_reset_on
 from .posts import checked_post
+from .verify_email import verification_mail
 
 EMAIL_TAKEN_MESSAGE = "An account with this email exists already. Sign in instead."
 
@@ -64,17 +71,32 @@ def sign_up() -> Response:
     if not form.validate():
         return _rejected(context, form, callback_url, as_json, SIGNUP_INVALID, 400)
     context.rate_limiter.record(limits)
+    email = form.normalized_email
+    verification = context.settings.email_verification
+    if verification:
+        retry_after = reserve_send(context, email, request.remote_addr)
+        if retry_after is not None:
+            return too_many_mails(context, context.action_url("signup"), retry_after, as_json)
     password_hash = context.password_hasher.hash(form.password.data)
     try:
         created = context.adapter.create_user(
-            form.normalized_email, name=form.name.data or None, password_hash=password_hash
+            email, name=form.name.data or None, password_hash=password_hash
         )
     except DuplicateEmail:
+        if verification:
+            return _taken_quietly(context, email, callback_url, as_json)
         form.email.errors = [EMAIL_TAKEN_MESSAGE]
         return _rejected(context, form, callback_url, as_json, EMAIL_TAKEN, 409)
     user = {key: created[key] for key in ("id", "name", "email", "image")}
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     send_safely(user_created, app, user=user)
+    if verification:
+        try:
+            verification_mail(context, email, callback_url)
+        except EmailSendError:
+            return send_failed(context, as_json)
+        if verification == "required":
+            return auth_redirect(check_inbox(context), as_json=as_json)
     account = {
         "provider": _credentials_provider_id(context),
         "type": "credentials",
@@ -83,6 +105,29 @@ def sign_up() -> Response:
     return finish_sign_in(
         context, user, account, callback_url=callback_url, as_json=as_json, is_new_user=True
     )
+
+
+def check_inbox(context: AuthContext) -> str:
+    return verify_request_url(context, _credentials_provider_id(context), "verification")
+
+
+def _taken_quietly(context: AuthContext, email: str, callback_url: str, as_json: bool) -> Response:
+    """With verification on, a taken email gets the answer a new one gets, and its owner a
+    mail saying someone tried (with ``"optional"``, a new email is signed in at once, so
+    only ``"required"`` hides which emails have accounts)."""
+    try:
+        send_mail(
+            context,
+            email,
+            "signup_attempt",
+            signin_url=context.sign_in_page_url(),
+            forgot_password_url=(
+                context.action_url("forgot-password") if password_reset_on(context) else None
+            ),
+        )
+    except EmailSendError:
+        return send_failed(context, as_json)
+    return auth_redirect(check_inbox(context), as_json=as_json)
 
 
 def _credentials_provider_id(context: AuthContext) -> str:

@@ -84,7 +84,17 @@ def _user(document: Document | None) -> User | None:
         name=document.get("name"),
         image=document.get("image"),
         password_hash=document.get("passwordHash"),
+        email_verified=_seconds(document.get("emailVerified")),
     )
+
+
+def _seconds(moment: datetime | None) -> int | None:
+    """``emailVerified`` is a BSON date, as in Auth.js's MongoDB adapter."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # pymongo hands back naive UTC dates unless tz_aware
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
 
 
 class MongoDBAdapter:
@@ -126,6 +136,7 @@ class MongoDBAdapter:
         name: str | None = None,
         image: str | None = None,
         password_hash: str | None = None,
+        email_verified: int | None = None,
     ) -> User:
         document = {
             "_id": uuid.uuid4().hex,
@@ -133,6 +144,7 @@ class MongoDBAdapter:
             "name": name,
             "image": image,
             "passwordHash": password_hash,
+            "emailVerified": None if email_verified is None else _moment(email_verified),
         }
         try:
             self._run(lambda db: db.users.insert_one(document))
@@ -150,9 +162,14 @@ class MongoDBAdapter:
         query = {"email": plain_str("email", email)}
         return _user(self._run(lambda db: db.users.find_one(query)))
 
-    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+    def set_password_hash(self, user_id: str, password_hash: str | None) -> None:
         query = {"_id": plain_str("user_id", user_id)}
         self._run(lambda db: db.users.update_one(query, {"$set": {"passwordHash": password_hash}}))
+
+    def set_email_verified(self, user_id: str, at: int) -> None:
+        query = {"_id": plain_str("user_id", user_id)}
+        change = {"$set": {"emailVerified": _moment(at)}}
+        self._run(lambda db: db.users.update_one(query, change))
 
     # Accounts.
 
@@ -259,6 +276,11 @@ class MongoDBAdapter:
             token=document["token"],
             expires=int(document["expires"]),
         )
+
+    def delete_verification_tokens(self, identifier: str) -> int:
+        query = {"identifier": plain_str("identifier", identifier)}
+        result = self._run(lambda db: db.verification_tokens.delete_many(query))
+        return int(result.deleted_count)
 
     # Rate limiting.
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Request
 
 from ..emails import normalize_email
-from ..errors import InvalidInput
+from ..errors import EmailNotVerified, InvalidInput
 from ..passwords import password_problem
 from .base import Provider
 
@@ -82,4 +82,6 @@ class CredentialsProvider(Provider):
             return None
         if user["password_hash"] and hasher.needs_rehash(user["password_hash"]):
             context.adapter.set_password_hash(user["id"], hasher.hash(password))
+        if context.settings.email_verification == "required" and user["email_verified"] is None:
+            raise EmailNotVerified(email)
         return {key: user[key] for key in ("id", "name", "email", "image")}

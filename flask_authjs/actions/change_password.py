@@ -1,0 +1,81 @@
+"""``GET/POST {base}/change-password``: a signed-in user replaces their password.
+
+The current password is required (a session left open on a shared computer is not
+enough to lock its owner out), counted against the same brute-force limits as sign-in.
+Success ends every other session of the user and signs in again here. An account
+without a password (magic links, OAuth) sets one through ``forgot-password``, which
+proves the mailbox instead.
+"""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from ..context import AuthContext, current_auth
+from ..errors import SESSION_REQUIRED
+from ..passwords import password_problem
+from ..responses import auth_redirect
+from .callback import finish_sign_in, too_many_attempts
+from .mail_answers import form_page, form_rejected
+from .password_reset import store_credentials
+from .posts import checked_post
+
+TEMPLATE = "authjs/change_password.html"
+NO_PASSWORD = "This account has no password yet: use “Forgot your password?” to set one."
+
+
+def change_password_page() -> Response:
+    context = current_auth()
+    claims = context.current_claims()
+    if claims is None or store_credentials(context) is None:
+        return _sign_in_first(context, as_json=False)
+    raw_callback = request.args.get("callbackUrl")
+    callback_url = context.resolve_callback_url(raw_callback) if raw_callback else ""
+    return form_page(TEMPLATE, callback_url=callback_url, email=claims.get("email") or "")
+
+
+def change_password() -> Response:
+    context = current_auth()
+    body, as_json = checked_post(context, failure_page="change-password")
+    claims = context.current_claims()
+    provider = store_credentials(context)
+    if claims is None or provider is None:
+        return _sign_in_first(context, as_json)
+    callback_url = context.resolve_callback_url(body.get("callbackUrl"))
+    user = context.adapter.get_user(claims["sub"])
+    if user is None:
+        return _sign_in_first(context, as_json)
+    page = {"callback_url": callback_url, "email": user["email"]}
+    if not user["password_hash"]:
+        return form_rejected(TEMPLATE, as_json, {"currentPassword": [NO_PASSWORD]}, **page)
+    limits = context.rate_limiter.sign_in_limits(user["email"], request.remote_addr)
+    retry_after = context.rate_limiter.retry_after(limits)
+    if retry_after is not None:
+        return too_many_attempts(context, retry_after, callback_url, as_json)
+    if not context.password_hasher.verify(body.get("currentPassword", ""), user["password_hash"]):
+        context.rate_limiter.record(limits)
+        errors = {"currentPassword": ["The current password is not right."]}
+        return form_rejected(TEMPLATE, as_json, errors, **page)
+    password = body.get("password", "")
+    problem = password_problem(password, for_new_password=True)
+    if problem or not password:
+        errors = {"password": [problem or "Choose a password."]}
+        return form_rejected(TEMPLATE, as_json, errors, **page)
+    context.adapter.set_password_hash(user["id"], context.password_hasher.hash(password))
+    now = context.now()
+    context.sign_out_everywhere(user["id"])
+    return finish_sign_in(
+        context,
+        {key: user[key] for key in ("id", "name", "email", "image")},
+        {"provider": provider.id, "type": "credentials", "providerAccountId": user["id"]},
+        callback_url=callback_url,
+        as_json=as_json,
+        signed_in_after=now,
+    )
+
+
+def _sign_in_first(context: AuthContext, as_json: bool) -> Response:
+    url = context.sign_in_page_url(
+        callback_url=context.action_url("change-password"), error=SESSION_REQUIRED
+    )
+    return auth_redirect(url, as_json=as_json, status=401, error=SESSION_REQUIRED)

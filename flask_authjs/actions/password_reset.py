@@ -1,0 +1,166 @@
+"""``GET/POST {base}/forgot-password`` and ``GET/POST {base}/reset-password``.
+
+On when a credentials provider checks passwords against the store and mail can be sent.
+Asking for a link answers the same for every address (an unknown one gets a "no account
+here" mail instead of a link), within the send limits. A new request makes the older
+links useless. Opening the link shows the new-password form; only its POST spends the
+token, after the new password passed the sign-up policy (a refused password does not
+burn the link). Success ends every other session of the user (database sessions
+deleted, JWTs refused at their next renewal) and signs in here.
+"""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from ..context import AuthContext, current_auth
+from ..email_links import reserve_send, send_link, send_mail
+from ..email_tokens import PASSWORD_RESET, well_formed
+from ..emails import normalize_email
+from ..errors import MISSING_CSRF, EmailSendError, InvalidInput
+from ..passwords import password_problem
+from ..providers import CredentialsProvider
+from ..responses import auth_redirect, plain_error
+from .callback import finish_sign_in
+from .mail_answers import (
+    form_page,
+    form_rejected,
+    link_invalid,
+    send_failed,
+    too_many_mails,
+    verify_request_url,
+)
+from .posts import checked_post
+
+
+def password_reset_on(context: AuthContext) -> bool:
+    return (
+        context.mailer is not None
+        and context.settings.origin is not None
+        and store_credentials(context) is not None
+    )
+
+
+def store_credentials(context: AuthContext) -> CredentialsProvider | None:
+    for provider in context.providers.values():
+        if isinstance(provider, CredentialsProvider) and provider.authorize is None:
+            return provider
+    return None
+
+
+def forgot_password_page() -> Response:
+    context = current_auth()
+    if not password_reset_on(context):
+        return _turned_off()
+    error = request.args.get("error") or (
+        MISSING_CSRF if request.args.get("csrf") == "true" else None
+    )
+    raw_callback = request.args.get("callbackUrl")
+    callback_url = context.resolve_callback_url(raw_callback) if raw_callback else ""
+    return form_page("authjs/forgot_password.html", error=error, callback_url=callback_url)
+
+
+def forgot_password() -> Response:
+    context = current_auth()
+    if not password_reset_on(context):
+        return _turned_off()
+    body, as_json = checked_post(context, failure_page="forgot-password")
+    callback_url = context.resolve_callback_url(body.get("callbackUrl"))
+    try:
+        email = normalize_email(body.get("email", ""))
+    except InvalidInput:
+        fields = {"email": ["Enter a single valid email address."]}
+        return form_rejected(
+            "authjs/forgot_password.html", as_json, fields, callback_url=callback_url
+        )
+    retry_after = reserve_send(context, email, request.remote_addr)
+    if retry_after is not None:
+        return too_many_mails(context, context.action_url("forgot-password"), retry_after, as_json)
+    try:
+        if context.adapter.get_user_by_email(email) is None:
+            send_mail(
+                context,
+                email,
+                "no_account",
+                signup_url=context.action_url("signup") if context.settings.signup else None,
+            )
+        else:
+            send_link(
+                context,
+                purpose=PASSWORD_RESET,
+                email=email,
+                action="reset-password",
+                template="reset_password",
+                max_age=context.settings.password_reset_max_age,
+                params={"callbackUrl": callback_url},
+                replace=True,
+            )
+    except EmailSendError:
+        return send_failed(context, as_json)
+    provider = store_credentials(context)
+    assert provider is not None
+    return auth_redirect(verify_request_url(context, provider.id, "reset"), as_json=as_json)
+
+
+def reset_password_page() -> Response:
+    """The new-password form; the store is not asked (a link scanner spends nothing)."""
+    context = current_auth()
+    if not password_reset_on(context):
+        return _turned_off()
+    token, email = request.args.get("token", ""), request.args.get("email", "")
+    if not well_formed(token) or not email:
+        return link_invalid(context, as_json=False)
+    fields = {"token": token, "email": email, "callbackUrl": request.args.get("callbackUrl", "")}
+    return form_page("authjs/reset_password.html", fields=fields, email=email)
+
+
+def reset_password() -> Response:
+    context = current_auth()
+    if not password_reset_on(context):
+        return _turned_off()
+    body, as_json = checked_post(context, failure_page="forgot-password")
+    password = body.get("password", "")
+    problem = password_problem(password, for_new_password=True) or (
+        None if password else "Choose a password."
+    )
+    hidden = {key: body.get(key, "") for key in ("token", "email", "callbackUrl")}
+    if problem:  # refused before the token is spent, so the link still works
+        return form_rejected(
+            "authjs/reset_password.html",
+            as_json,
+            {"password": [problem]},
+            fields=hidden,
+            email=hidden["email"],
+        )
+    try:
+        email = normalize_email(hidden["email"])
+    except InvalidInput:
+        return link_invalid(context, as_json)
+    if not context.email_tokens.consume(PASSWORD_RESET, email, hidden["token"]):
+        return link_invalid(context, as_json)
+    user = context.adapter.get_user_by_email(email)
+    if user is None:
+        return link_invalid(context, as_json)
+    context.adapter.set_password_hash(user["id"], context.password_hasher.hash(password))
+    now = context.now()
+    if user["email_verified"] is None:  # the link proved the mailbox
+        context.adapter.set_email_verified(user["id"], now)
+    context.sign_out_everywhere(user["id"])
+    provider = store_credentials(context)
+    assert provider is not None
+    return finish_sign_in(
+        context,
+        {key: user[key] for key in ("id", "name", "email", "image")},
+        {"provider": provider.id, "type": "credentials", "providerAccountId": user["id"]},
+        callback_url=context.resolve_callback_url(hidden["callbackUrl"] or None),
+        as_json=as_json,
+        signed_in_after=now,
+    )
+
+
+def _turned_off() -> Response:
+    return plain_error(
+        "Password reset needs a credentials provider that checks the store, and mail "
+        "(AUTHJS_SMTP_URL).",
+        404,
+    )

@@ -1,0 +1,129 @@
+"""Email verification for password accounts (``AUTHJS_EMAIL_VERIFICATION``).
+
+``verification_mail`` sends the link (at sign-up, and again on request);
+``GET {base}/verify-email`` shows one button, whose POST spends the token, sets the
+user's ``emailVerified`` and signs in. ``POST {base}/resend-verification`` answers the
+same for every address and sends exactly one mail whatever the account's state (a
+link, "already confirmed", or "no account"), so neither the answer nor its timing
+tells who is registered.
+"""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from ..context import AuthContext, current_auth
+from ..email_links import reserve_send, send_link, send_mail
+from ..email_tokens import VERIFY_EMAIL, well_formed
+from ..emails import normalize_email
+from ..errors import EMAIL_NOT_VERIFIED, EmailSendError, InvalidInput
+from ..responses import auth_redirect, plain_error
+from .callback import finish_sign_in
+from .mail_answers import (
+    confirm_page,
+    link_invalid,
+    send_failed,
+    too_many_mails,
+    verify_request_url,
+)
+from .password_reset import store_credentials
+from .posts import checked_post
+
+
+def verification_mail(context: AuthContext, email: str, callback_url: str) -> None:
+    """Mail a fresh verification link (older ones stop working); :class:`EmailSendError`."""
+    send_link(
+        context,
+        purpose=VERIFY_EMAIL,
+        email=email,
+        action="verify-email",
+        template="verify_email",
+        max_age=context.settings.email_verification_max_age,
+        params={"callbackUrl": callback_url},
+        replace=True,
+    )
+
+
+def verify_email_page() -> Response:
+    context = current_auth()
+    if not context.settings.email_verification:
+        return _turned_off()
+    token, email = request.args.get("token", ""), request.args.get("email", "")
+    if not well_formed(token) or not email:
+        return link_invalid(context, as_json=False)
+    return confirm_page(
+        context,
+        action="verify-email",
+        fields={
+            "token": token,
+            "email": email,
+            "callbackUrl": context.resolve_callback_url(request.args.get("callbackUrl")),
+        },
+        heading="Confirm your email",
+        message=f"Confirm that {email} is your address, and sign in.",
+        button="Confirm and sign in",
+    )
+
+
+def verify_email() -> Response:
+    context = current_auth()
+    if not context.settings.email_verification:
+        return _turned_off()
+    body, as_json = checked_post(context, failure_page="signin")
+    try:
+        email = normalize_email(body.get("email", ""))
+    except InvalidInput:
+        return link_invalid(context, as_json)
+    if not context.email_tokens.consume(VERIFY_EMAIL, email, body.get("token")):
+        return link_invalid(context, as_json)
+    user = context.adapter.get_user_by_email(email)
+    provider = store_credentials(context)
+    if user is None or provider is None:
+        return link_invalid(context, as_json)
+    if user["email_verified"] is None:
+        context.adapter.set_email_verified(user["id"], context.now())
+    return finish_sign_in(
+        context,
+        {key: user[key] for key in ("id", "name", "email", "image")},
+        {"provider": provider.id, "type": "credentials", "providerAccountId": user["id"]},
+        callback_url=context.resolve_callback_url(body.get("callbackUrl")),
+        as_json=as_json,
+    )
+
+
+def resend_verification() -> Response:
+    context = current_auth()
+    if not context.settings.email_verification:
+        return _turned_off()
+    body, as_json = checked_post(context, failure_page="signin")
+    callback_url = context.resolve_callback_url(body.get("callbackUrl"))
+    try:
+        email = normalize_email(body.get("email", ""))
+    except InvalidInput:
+        url = context.sign_in_page_url(callback_url=callback_url, error=EMAIL_NOT_VERIFIED)
+        return auth_redirect(url, as_json=as_json, status=400, error=EMAIL_NOT_VERIFIED)
+    retry_after = reserve_send(context, email, request.remote_addr)
+    if retry_after is not None:
+        page = context.sign_in_page_url(callback_url=callback_url)
+        return too_many_mails(context, page, retry_after, as_json)
+    user = context.adapter.get_user_by_email(email)
+    try:
+        if user is None:
+            send_mail(context, email, "no_account", signup_url=_signup_url(context))
+        elif user["email_verified"] is not None:
+            send_mail(context, email, "already_verified", signin_url=context.sign_in_page_url())
+        else:
+            verification_mail(context, email, callback_url)
+    except EmailSendError:
+        return send_failed(context, as_json)
+    return auth_redirect(
+        verify_request_url(context, "credentials", "verification"), as_json=as_json
+    )
+
+
+def _signup_url(context: AuthContext) -> str | None:
+    return context.action_url("signup") if context.settings.signup else None
+
+
+def _turned_off() -> Response:
+    return plain_error("Email verification is turned off (AUTHJS_EMAIL_VERIFICATION).", 404)
