@@ -14,8 +14,9 @@ Errors name the server and the failure, never the mail: its links carry tokens.
 
 from __future__ import annotations
 
-import math
+import contextlib
 import smtplib
+import socket
 import ssl
 import sys
 import threading
@@ -121,10 +122,31 @@ def build_message(*, sender: str, to: str, subject: str, text: str, html: str) -
 
 
 class _Deadline:
-    """Re-arms the socket before every command and reply with the time that is left."""
+    """One deadline for the whole conversation, whatever the server's pace.
 
-    deadline = math.inf
+    Before every command and reply the socket gets the time that is left; and a watchdog
+    shuts the socket at the deadline, which also ends a reply that arrives a byte at a
+    time (each byte in time for a per-read timeout, the whole far too late).
+    """
+
     sock: Any
+
+    def __init__(self, host: str, port: int, *, deadline: float, **kwargs: Any) -> None:
+        self.deadline = deadline
+        self._watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), self._expire)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+        try:
+            super().__init__(host, port, **kwargs)  # type: ignore[call-arg]
+        except BaseException:
+            self._watchdog.cancel()
+            raise
+
+    def _expire(self) -> None:
+        sock = self.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):  # the plain socket's shutdown, even under TLS
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
     def _arm(self) -> None:
         left = self.deadline - time.monotonic()
@@ -141,6 +163,10 @@ class _Deadline:
         self._arm()
         reply: tuple[int, bytes] = super().getreply()  # type: ignore[misc]
         return reply
+
+    def close(self) -> None:
+        self._watchdog.cancel()
+        super().close()  # type: ignore[misc]
 
 
 class _SMTP(_Deadline, smtplib.SMTP):
@@ -168,11 +194,18 @@ class SMTPTransport:
     def __call__(self, message: EmailMessage) -> None:
         server = self.server
         deadline = time.monotonic() + self.timeout
-        smtp: smtplib.SMTP = _SMTPS(context=self.ssl_context) if server.implicit_tls else _SMTP()
-        smtp.deadline = deadline  # type: ignore[attr-defined]
-        smtp.timeout = self.timeout
+        smtp: smtplib.SMTP | None = None
         try:
-            smtp.connect(server.host, server.port)
+            if server.implicit_tls:
+                smtp = _SMTPS(
+                    server.host,
+                    server.port,
+                    deadline=deadline,
+                    timeout=self.timeout,
+                    context=self.ssl_context,
+                )
+            else:
+                smtp = _SMTP(server.host, server.port, deadline=deadline, timeout=self.timeout)
             if server.starttls:
                 smtp.ehlo()
                 if not smtp.has_extn("starttls"):
@@ -184,8 +217,11 @@ class SMTPTransport:
             if server.username is not None:
                 smtp.login(server.username, server.password or "")
             smtp.send_message(message)
-        except (OSError, smtplib.SMTPException) as error:
-            smtp.close()
+        except (OSError, smtplib.SMTPException, EmailSendError) as error:
+            if smtp is not None:
+                smtp.close()
+            if isinstance(error, EmailSendError):
+                raise
             code = getattr(error, "smtp_code", None)
             reason = type(error).__name__ + (f" {code}" if code else "")
             raise EmailSendError(f"SMTP {server.host}:{server.port}: {reason}") from error
