@@ -314,7 +314,7 @@ def rows(app: Flask, table: str) -> list[Any]:
 
     path = app.extensions["authjs"].settings.database_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as db:
-        return db.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608
+        return db.execute(f"SELECT * FROM {table}").fetchall()
 
 
 def test_the_credentials_provider_and_the_email_provider_share_one_account(
