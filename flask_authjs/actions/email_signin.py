@@ -17,17 +17,18 @@ from flask import Response, request
 
 from ..context import AuthContext
 from ..email_accounts import prove_email
-from ..email_links import reserve_send, send_link
-from ..email_tokens import MAGIC_LINK, well_formed
+from ..email_links import send_link
+from ..email_tokens import MAGIC_LINK
 from ..errors import ACCESS_DENIED, EMAIL_SIGNIN, EmailSendError, InvalidInput
 from ..providers.email import EmailProvider
 from ..responses import auth_redirect, with_query
 from .callback import finish_sign_in
 from .mail_answers import (
     confirm_page,
+    link_fields,
     link_invalid,
     send_failed,
-    too_many_mails,
+    send_refused,
     verify_request_url,
 )
 from .posts import checked_post
@@ -42,10 +43,11 @@ def send_sign_in_link(
     except InvalidInput:
         url = with_query(context.page_url("error", "error"), {"error": EMAIL_SIGNIN})
         return auth_redirect(url, as_json=as_json, status=400, error=EMAIL_SIGNIN)
-    retry_after = reserve_send(context, email, request.remote_addr)
-    if retry_after is not None:
-        page = context.sign_in_page_url(callback_url=callback_url)
-        return too_many_mails(context, page, retry_after, as_json)
+    refused = send_refused(
+        context, email, context.sign_in_page_url(callback_url=callback_url), as_json
+    )
+    if refused is not None:
+        return refused
     if not _sign_in_allowed(context, provider, email):
         url = with_query(context.page_url("error", "error"), {"error": ACCESS_DENIED})
         return auth_redirect(url, as_json=as_json, status=403, error=ACCESS_DENIED)
@@ -90,19 +92,15 @@ def _takes(function: Any, name: str) -> bool:
 def email_callback(context: AuthContext, provider: EmailProvider) -> Response:
     """GET (and HEAD): the confirmation page, store untouched. POST: spend and sign in."""
     if request.method != "POST":
-        token, email = request.args.get("token", ""), request.args.get("email", "")
-        if not well_formed(token) or not email:
+        fields = link_fields(context)
+        if fields is None:
             return link_invalid(context, as_json=False)
         return confirm_page(
             context,
             action=f"callback/{provider.id}",
-            fields={
-                "token": token,
-                "email": email,
-                "callbackUrl": context.resolve_callback_url(request.args.get("callbackUrl")),
-            },
+            fields=fields,
             heading="Sign in",
-            message=f"Sign in as {email}?",
+            message=f"Sign in as {fields['email']}?",
             button="Sign in",
         )
     body, as_json = checked_post(context, failure_page="signin")

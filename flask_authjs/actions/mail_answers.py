@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, render_template
+from flask import Response, render_template, request
 
 from ..context import AuthContext, current_auth
 from ..csrf import csrf_token
+from ..email_links import reserve_send
+from ..email_tokens import well_formed
 from ..errors import (
     DEFAULT_MESSAGE,
     EMAIL_SIGNIN,
@@ -62,12 +64,26 @@ def send_failed(context: AuthContext, as_json: bool) -> Response:
     return auth_redirect(url, as_json=as_json, status=503, error=EMAIL_SIGNIN)
 
 
-def too_many_mails(context: AuthContext, page: str, retry_after: int, as_json: bool) -> Response:
-    """429 with ``Retry-After``; browsers go back to ``page`` (a URL) with ``TooManyAttempts``."""
+def send_refused(context: AuthContext, email: str, page: str, as_json: bool) -> Response | None:
+    """Count one mail to ``email``; over a send limit, the 429 answer (``Retry-After``;
+    browsers go back to ``page`` with ``TooManyAttempts``), and nothing may be sent."""
+    retry_after = reserve_send(context, email, request.remote_addr)
+    if retry_after is None:
+        return None
     url = with_query(page, {"error": TOO_MANY_ATTEMPTS})
     response = auth_redirect(url, as_json=as_json, status=429, error=TOO_MANY_ATTEMPTS)
     response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+def link_fields(context: AuthContext) -> dict[str, str] | None:
+    """What an opened link carries (``token``, ``email``, ``callbackUrl``), or ``None`` if
+    it is not one of ours. The store is not asked: opening a link spends nothing."""
+    token, email = request.args.get("token", ""), request.args.get("email", "")
+    if not well_formed(token) or not email:
+        return None
+    callback_url = context.resolve_callback_url(request.args.get("callbackUrl"))
+    return {"token": token, "email": email, "callbackUrl": callback_url}
 
 
 def form_page(

@@ -14,8 +14,8 @@ from __future__ import annotations
 from flask import Response, request
 
 from ..context import AuthContext, current_auth
-from ..email_links import reserve_send, send_link, send_mail
-from ..email_tokens import PASSWORD_RESET, well_formed
+from ..email_links import send_link, send_mail
+from ..email_tokens import PASSWORD_RESET
 from ..emails import normalize_email
 from ..errors import MISSING_CSRF, EmailSendError, InvalidInput
 from ..passwords import password_problem
@@ -25,9 +25,10 @@ from .callback import finish_sign_in
 from .mail_answers import (
     form_page,
     form_rejected,
+    link_fields,
     link_invalid,
     send_failed,
-    too_many_mails,
+    send_refused,
     verify_request_url,
 )
 from .posts import checked_post
@@ -73,9 +74,9 @@ def forgot_password() -> Response:
         return form_rejected(
             "authjs/forgot_password.html", as_json, fields, callback_url=callback_url
         )
-    retry_after = reserve_send(context, email, request.remote_addr)
-    if retry_after is not None:
-        return too_many_mails(context, context.action_url("forgot-password"), retry_after, as_json)
+    refused = send_refused(context, email, context.action_url("forgot-password"), as_json)
+    if refused is not None:
+        return refused
     try:
         if context.adapter.get_user_by_email(email) is None:
             send_mail(
@@ -107,11 +108,10 @@ def reset_password_page() -> Response:
     context = current_auth()
     if not password_reset_on(context):
         return _turned_off()
-    token, email = request.args.get("token", ""), request.args.get("email", "")
-    if not well_formed(token) or not email:
+    fields = link_fields(context)
+    if fields is None:
         return link_invalid(context, as_json=False)
-    fields = {"token": token, "email": email, "callbackUrl": request.args.get("callbackUrl", "")}
-    return form_page("authjs/reset_password.html", fields=fields, email=email)
+    return form_page("authjs/reset_password.html", fields=fields, email=fields["email"])
 
 
 def reset_password() -> Response:

@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 from ..adapters import DuplicateEmail
 from ..context import AuthContext, current_auth
 from ..csrf import csrf_token
-from ..email_links import reserve_send, send_mail
+from ..email_links import send_mail
 from ..errors import (
     DEFAULT_MESSAGE,
     EMAIL_TAKEN,
@@ -35,7 +35,7 @@ from ..providers import CredentialsProvider
 from ..responses import auth_redirect, html_response, json_response, plain_error, with_query
 from ..signals import send_safely, user_created
 from .callback import finish_sign_in
-from .mail_answers import send_failed, too_many_mails, verify_request_url
+from .mail_answers import send_failed, send_refused, verify_request_url
 from .password_reset import password_reset_on
 from .posts import checked_post
 from .verify_email import verification_mail
@@ -74,9 +74,9 @@ def sign_up() -> Response:
     email = form.normalized_email
     verification = context.settings.email_verification
     if verification:
-        retry_after = reserve_send(context, email, request.remote_addr)
-        if retry_after is not None:
-            return too_many_mails(context, context.action_url("signup"), retry_after, as_json)
+        refused = send_refused(context, email, context.action_url("signup"), as_json)
+        if refused is not None:
+            return refused
     password_hash = context.password_hasher.hash(form.password.data)
     try:
         created = context.adapter.create_user(

@@ -10,20 +10,21 @@ tells who is registered.
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response
 
 from ..context import AuthContext, current_auth
-from ..email_links import reserve_send, send_link, send_mail
-from ..email_tokens import VERIFY_EMAIL, well_formed
+from ..email_links import send_link, send_mail
+from ..email_tokens import VERIFY_EMAIL
 from ..emails import normalize_email
 from ..errors import EMAIL_NOT_VERIFIED, EmailSendError, InvalidInput
 from ..responses import auth_redirect, plain_error
 from .callback import finish_sign_in
 from .mail_answers import (
     confirm_page,
+    link_fields,
     link_invalid,
     send_failed,
-    too_many_mails,
+    send_refused,
     verify_request_url,
 )
 from .password_reset import store_credentials
@@ -48,19 +49,15 @@ def verify_email_page() -> Response:
     context = current_auth()
     if not context.settings.email_verification:
         return _turned_off()
-    token, email = request.args.get("token", ""), request.args.get("email", "")
-    if not well_formed(token) or not email:
+    fields = link_fields(context)
+    if fields is None:
         return link_invalid(context, as_json=False)
     return confirm_page(
         context,
         action="verify-email",
-        fields={
-            "token": token,
-            "email": email,
-            "callbackUrl": context.resolve_callback_url(request.args.get("callbackUrl")),
-        },
+        fields=fields,
         heading="Confirm your email",
-        message=f"Confirm that {email} is your address, and sign in.",
+        message=f"Confirm that {fields['email']} is your address, and sign in.",
         button="Confirm and sign in",
     )
 
@@ -102,10 +99,11 @@ def resend_verification() -> Response:
     except InvalidInput:
         url = context.sign_in_page_url(callback_url=callback_url, error=EMAIL_NOT_VERIFIED)
         return auth_redirect(url, as_json=as_json, status=400, error=EMAIL_NOT_VERIFIED)
-    retry_after = reserve_send(context, email, request.remote_addr)
-    if retry_after is not None:
-        page = context.sign_in_page_url(callback_url=callback_url)
-        return too_many_mails(context, page, retry_after, as_json)
+    refused = send_refused(
+        context, email, context.sign_in_page_url(callback_url=callback_url), as_json
+    )
+    if refused is not None:
+        return refused
     user = context.adapter.get_user_by_email(email)
     try:
         if user is None:
