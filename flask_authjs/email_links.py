@@ -72,6 +72,17 @@ def send_link(
         raise
 
 
+def send_notice(
+    context: AuthContext, *, purpose: str, email: str, template: str, **values: Any
+) -> None:
+    """A mail without a link, sent where a link would go to an account ("no account
+    here", "you have one already"), after the store work of a link (a token issued and
+    voided at once), so the time of the answer does not tell one from the other."""
+    tokens = context.email_tokens
+    tokens.discard(purpose, email, tokens.issue(purpose, email, 60))
+    send_mail(context, email, template, **values)
+
+
 def reserve_send(context: AuthContext, email: str, address: str | None) -> int | None:
     """Count one mail against the send limits; the seconds to wait if over one (then
     nothing is counted and nothing may be sent).

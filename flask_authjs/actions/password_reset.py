@@ -14,7 +14,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from ..context import AuthContext, current_auth
-from ..email_links import send_link, send_mail
+from ..email_links import send_link, send_notice
 from ..email_tokens import PASSWORD_RESET
 from ..emails import normalize_email
 from ..errors import MISSING_CSRF, EmailSendError, InvalidInput
@@ -79,10 +79,11 @@ def forgot_password() -> Response:
         return refused
     try:
         if context.adapter.get_user_by_email(email) is None:
-            send_mail(
+            send_notice(
                 context,
-                email,
-                "no_account",
+                purpose=PASSWORD_RESET,
+                email=email,
+                template="no_account",
                 signup_url=context.action_url("signup") if context.settings.signup else None,
             )
         else:

@@ -20,7 +20,8 @@ from werkzeug.datastructures import MultiDict
 from ..adapters import DuplicateEmail
 from ..context import AuthContext, current_auth
 from ..csrf import csrf_token
-from ..email_links import send_mail
+from ..email_links import send_notice
+from ..email_tokens import VERIFY_EMAIL
 from ..errors import (
     DEFAULT_MESSAGE,
     EMAIL_TAKEN,
@@ -116,10 +117,11 @@ def _taken_quietly(context: AuthContext, email: str, callback_url: str, as_json:
     mail saying someone tried (with ``"optional"``, a new email is signed in at once, so
     only ``"required"`` hides which emails have accounts)."""
     try:
-        send_mail(
+        send_notice(
             context,
-            email,
-            "signup_attempt",
+            purpose=VERIFY_EMAIL,
+            email=email,
+            template="signup_attempt",
             signin_url=context.sign_in_page_url(),
             forgot_password_url=(
                 context.action_url("forgot-password") if password_reset_on(context) else None

@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import Response
 
 from ..context import AuthContext, current_auth
-from ..email_links import send_link, send_mail
+from ..email_links import send_link, send_notice
 from ..email_tokens import VERIFY_EMAIL
 from ..emails import normalize_email
 from ..errors import EMAIL_NOT_VERIFIED, EmailSendError, InvalidInput
@@ -107,9 +107,21 @@ def resend_verification() -> Response:
     user = context.adapter.get_user_by_email(email)
     try:
         if user is None:
-            send_mail(context, email, "no_account", signup_url=_signup_url(context))
+            send_notice(
+                context,
+                purpose=VERIFY_EMAIL,
+                email=email,
+                template="no_account",
+                signup_url=context.action_url("signup") if context.settings.signup else None,
+            )
         elif user["email_verified"] is not None:
-            send_mail(context, email, "already_verified", signin_url=context.sign_in_page_url())
+            send_notice(
+                context,
+                purpose=VERIFY_EMAIL,
+                email=email,
+                template="already_verified",
+                signin_url=context.sign_in_page_url(),
+            )
         else:
             verification_mail(context, email, callback_url)
     except EmailSendError:
@@ -117,10 +129,6 @@ def resend_verification() -> Response:
     return auth_redirect(
         verify_request_url(context, "credentials", "verification"), as_json=as_json
     )
-
-
-def _signup_url(context: AuthContext) -> str | None:
-    return context.action_url("signup") if context.settings.signup else None
 
 
 def _turned_off() -> Response:
