@@ -8,9 +8,9 @@ guards views.
 from __future__ import annotations
 
 from .decorators import login_required as login_required
-from .errors import AuthJSError as AuthJSError
-from .errors import ConfigurationError as ConfigurationError
-from .errors import EmailSendError as EmailSendError
+from .exceptions import AuthJSError as AuthJSError
+from .exceptions import ConfigurationError as ConfigurationError
+from .exceptions import EmailSendError as EmailSendError
 from .extension import AuthJS as AuthJS
 from .loop import RedirectLoopWarning as RedirectLoopWarning
 from .middleware import SessionMiddleware as SessionMiddleware

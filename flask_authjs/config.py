@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
-from .errors import ConfigurationError
+from .exceptions import ConfigurationError
 from .mail import SMTPServer, check_sender, parse_smtp_url
 from .redirects import normalized_origin
 

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .adapters import DuplicateEmail, User
+from .adapters import User
 from .context import AuthContext
+from .exceptions import DuplicateEmail
 
 
 class ProvenUser(NamedTuple):
     user: User
     is_new_user: bool
-    #: When earlier sessions were revoked (the next session must start after it), or ``None``.
-    revoked_at: int | None
 
 
 def prove_email(context: AuthContext, email: str) -> ProvenUser:
@@ -30,18 +29,16 @@ def prove_email(context: AuthContext, email: str) -> ProvenUser:
     user = store.get_user_by_email(email)
     if user is None:
         try:
-            return ProvenUser(store.create_user(email, email_verified=now), True, None)
+            return ProvenUser(store.create_user(email, email_verified=now), True)
         except DuplicateEmail:  # created by a concurrent request a moment ago
             user = store.get_user_by_email(email)
             if user is None:
                 raise
-    revoked_at = None
     if user["email_verified"] is None:
         if user["password_hash"]:
             store.set_password_hash(user["id"], None)
             context.sign_out_everywhere(user["id"])
-            revoked_at = now
             user = User(**{**user, "password_hash": None})
         store.set_email_verified(user["id"], now)
         user = User(**{**user, "email_verified": now})
-    return ProvenUser(user, False, revoked_at)
+    return ProvenUser(user, False)

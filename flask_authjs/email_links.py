@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import current_app, render_template
 
 from .context import AuthContext
-from .errors import EmailSendError
+from .exceptions import EmailSendError
 from .ratelimit import limit_key
 
 

@@ -30,7 +30,7 @@ from email.utils import parseaddr
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .errors import ConfigurationError, EmailSendError, InvalidInput
+from .exceptions import ConfigurationError, EmailSendError, InvalidInput
 
 #: What an app's own ``send`` receives: a complete message, ready for any mail service.
 SendFunction = Callable[[EmailMessage], None]

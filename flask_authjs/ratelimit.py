@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from .adapters import Adapter
 from .config import Settings
 from .emails import normalize_email
-from .errors import InvalidInput
+from .exceptions import InvalidInput
 
 
 def limit_key(kind: str, value: str) -> str:

@@ -79,7 +79,7 @@ def test_a_token_for_one_purpose_is_refused_by_the_others(
 def test_no_email_can_pose_as_another_purpose() -> None:
     """The prefixed identifiers contain ``:``; a normal-form email never does."""
     from flask_authjs.emails import normalize_email
-    from flask_authjs.errors import InvalidInput
+    from flask_authjs.exceptions import InvalidInput
 
     with pytest.raises(InvalidInput):
         normalize_email(identifier(PASSWORD_RESET, "ada@example.com"))

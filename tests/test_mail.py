@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 
 from flask_authjs import AuthJS, ConfigurationError, EmailProvider, EmailSendError
-from flask_authjs.errors import InvalidInput
+from flask_authjs.exceptions import InvalidInput
 from flask_authjs.mail import Mailer, Outbox, SMTPTransport, build_message, parse_smtp_url
 
 from .conftest import MailCapture, free_port

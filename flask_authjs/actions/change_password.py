@@ -9,22 +9,22 @@ proves the mailbox instead.
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import request
 
 from ..context import AuthContext, current_auth
-from ..errors import SESSION_REQUIRED
+from ..errors import SESSION_REQUIRED, TOO_MANY_ATTEMPTS
+from ..exceptions import SignInError
 from ..passwords import password_problem
-from ..responses import auth_redirect
-from .callback import finish_sign_in, too_many_attempts
-from .mail_answers import form_page, form_rejected
-from .password_reset import store_credentials
+from ..responses import Result, redirect_result
+from .mail_answers import form_page, form_rejected, sign_in_proven, store_credentials
+from .outcomes import sign_in_error_result
 from .posts import checked_post
 
 TEMPLATE = "authjs/change_password.html"
 NO_PASSWORD = "This account has no password yet: use “Forgot your password?” to set one."
 
 
-def change_password_page() -> Response:
+def change_password_page() -> Result:
     context = current_auth()
     claims = context.current_claims()
     if claims is None or store_credentials(context) is None:
@@ -34,12 +34,11 @@ def change_password_page() -> Response:
     return form_page(TEMPLATE, callback_url=callback_url, email=claims.get("email") or "")
 
 
-def change_password() -> Response:
+def change_password() -> Result:
     context = current_auth()
     body, as_json = checked_post(context, failure_page="change-password")
     claims = context.current_claims()
-    provider = store_credentials(context)
-    if claims is None or provider is None:
+    if claims is None or store_credentials(context) is None:
         return _sign_in_first(context, as_json)
     callback_url = context.resolve_callback_url(body.get("callbackUrl"))
     user = context.adapter.get_user(claims["sub"])
@@ -51,7 +50,8 @@ def change_password() -> Response:
     limits = context.rate_limiter.sign_in_limits(user["email"], request.remote_addr)
     retry_after = context.rate_limiter.retry_after(limits)
     if retry_after is not None:
-        return too_many_attempts(context, retry_after, callback_url, as_json)
+        error = SignInError(TOO_MANY_ATTEMPTS, status=429, retry_after=retry_after)
+        return sign_in_error_result(context, error, callback_url=callback_url, as_json=as_json)
     if not context.password_hasher.verify(body.get("currentPassword", ""), user["password_hash"]):
         context.rate_limiter.record(limits)
         errors = {"currentPassword": ["The current password is not right."]}
@@ -62,20 +62,12 @@ def change_password() -> Response:
         errors = {"password": [problem or "Choose a password."]}
         return form_rejected(TEMPLATE, as_json, errors, **page)
     context.adapter.set_password_hash(user["id"], context.password_hasher.hash(password))
-    now = context.now()
     context.sign_out_everywhere(user["id"])
-    return finish_sign_in(
-        context,
-        {key: user[key] for key in ("id", "name", "email", "image")},
-        {"provider": provider.id, "type": "credentials", "providerAccountId": user["id"]},
-        callback_url=callback_url,
-        as_json=as_json,
-        signed_in_after=now,
-    )
+    return sign_in_proven(context, dict(user), callback_url=callback_url, as_json=as_json)
 
 
-def _sign_in_first(context: AuthContext, as_json: bool) -> Response:
+def _sign_in_first(context: AuthContext, as_json: bool) -> Result:
     url = context.sign_in_page_url(
         callback_url=context.action_url("change-password"), error=SESSION_REQUIRED
     )
-    return auth_redirect(url, as_json=as_json, status=401, error=SESSION_REQUIRED)
+    return redirect_result(url, as_json=as_json, status=401, error=SESSION_REQUIRED)

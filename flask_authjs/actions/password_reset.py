@@ -11,17 +11,16 @@ deleted, JWTs refused at their next renewal) and signs in here.
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import request
 
 from ..context import AuthContext, current_auth
 from ..email_links import send_link, send_notice
 from ..email_tokens import PASSWORD_RESET
 from ..emails import normalize_email
-from ..errors import MISSING_CSRF, EmailSendError, InvalidInput
+from ..errors import MISSING_CSRF
+from ..exceptions import EmailSendError, InvalidInput
 from ..passwords import password_problem
-from ..providers import CredentialsProvider
-from ..responses import auth_redirect, plain_error
-from .callback import finish_sign_in
+from ..responses import Result, redirect_result, text_result
 from .mail_answers import (
     form_page,
     form_rejected,
@@ -29,6 +28,8 @@ from .mail_answers import (
     link_invalid,
     send_failed,
     send_refused,
+    sign_in_proven,
+    store_credentials,
     verify_request_url,
 )
 from .posts import checked_post
@@ -42,14 +43,7 @@ def password_reset_on(context: AuthContext) -> bool:
     )
 
 
-def store_credentials(context: AuthContext) -> CredentialsProvider | None:
-    for provider in context.providers.values():
-        if isinstance(provider, CredentialsProvider) and provider.authorize is None:
-            return provider
-    return None
-
-
-def forgot_password_page() -> Response:
+def forgot_password_page() -> Result:
     context = current_auth()
     if not password_reset_on(context):
         return _turned_off()
@@ -61,7 +55,7 @@ def forgot_password_page() -> Response:
     return form_page("authjs/forgot_password.html", error=error, callback_url=callback_url)
 
 
-def forgot_password() -> Response:
+def forgot_password() -> Result:
     context = current_auth()
     if not password_reset_on(context):
         return _turned_off()
@@ -101,10 +95,10 @@ def forgot_password() -> Response:
         return send_failed(context, as_json)
     provider = store_credentials(context)
     assert provider is not None
-    return auth_redirect(verify_request_url(context, provider.id, "reset"), as_json=as_json)
+    return redirect_result(verify_request_url(context, provider.id, "reset"), as_json=as_json)
 
 
-def reset_password_page() -> Response:
+def reset_password_page() -> Result:
     """The new-password form; the store is not asked (a link scanner spends nothing)."""
     context = current_auth()
     if not password_reset_on(context):
@@ -115,7 +109,7 @@ def reset_password_page() -> Response:
     return form_page("authjs/reset_password.html", fields=fields, email=fields["email"])
 
 
-def reset_password() -> Response:
+def reset_password() -> Result:
     context = current_auth()
     if not password_reset_on(context):
         return _turned_off()
@@ -143,24 +137,15 @@ def reset_password() -> Response:
     if user is None:
         return link_invalid(context, as_json)
     context.adapter.set_password_hash(user["id"], context.password_hasher.hash(password))
-    now = context.now()
     if user["email_verified"] is None:  # the link proved the mailbox
-        context.adapter.set_email_verified(user["id"], now)
+        context.adapter.set_email_verified(user["id"], context.now())
     context.sign_out_everywhere(user["id"])
-    provider = store_credentials(context)
-    assert provider is not None
-    return finish_sign_in(
-        context,
-        {key: user[key] for key in ("id", "name", "email", "image")},
-        {"provider": provider.id, "type": "credentials", "providerAccountId": user["id"]},
-        callback_url=context.resolve_callback_url(hidden["callbackUrl"] or None),
-        as_json=as_json,
-        signed_in_after=now,
-    )
+    callback_url = context.resolve_callback_url(hidden["callbackUrl"] or None)
+    return sign_in_proven(context, dict(user), callback_url=callback_url, as_json=as_json)
 
 
-def _turned_off() -> Response:
-    return plain_error(
+def _turned_off() -> Result:
+    return text_result(
         "Password reset needs a credentials provider that checks the store, and mail "
         "(AUTHJS_SMTP_URL).",
         404,

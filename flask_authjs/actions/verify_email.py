@@ -10,24 +10,23 @@ tells who is registered.
 
 from __future__ import annotations
 
-from flask import Response
-
 from ..context import AuthContext, current_auth
 from ..email_links import send_link, send_notice
 from ..email_tokens import VERIFY_EMAIL
 from ..emails import normalize_email
-from ..errors import EMAIL_NOT_VERIFIED, EmailSendError, InvalidInput
-from ..responses import auth_redirect, plain_error
-from .callback import finish_sign_in
+from ..errors import EMAIL_NOT_VERIFIED
+from ..exceptions import EmailSendError, InvalidInput
+from ..responses import Result, redirect_result, text_result
 from .mail_answers import (
     confirm_page,
     link_fields,
     link_invalid,
     send_failed,
     send_refused,
+    sign_in_proven,
+    store_credentials,
     verify_request_url,
 )
-from .password_reset import store_credentials
 from .posts import checked_post
 
 
@@ -45,7 +44,7 @@ def verification_mail(context: AuthContext, email: str, callback_url: str) -> No
     )
 
 
-def verify_email_page() -> Response:
+def verify_email_page() -> Result:
     context = current_auth()
     if not context.settings.email_verification:
         return _turned_off()
@@ -62,7 +61,7 @@ def verify_email_page() -> Response:
     )
 
 
-def verify_email() -> Response:
+def verify_email() -> Result:
     context = current_auth()
     if not context.settings.email_verification:
         return _turned_off()
@@ -74,21 +73,15 @@ def verify_email() -> Response:
     if not context.email_tokens.consume(VERIFY_EMAIL, email, body.get("token")):
         return link_invalid(context, as_json)
     user = context.adapter.get_user_by_email(email)
-    provider = store_credentials(context)
-    if user is None or provider is None:
+    if user is None or store_credentials(context) is None:
         return link_invalid(context, as_json)
     if user["email_verified"] is None:
         context.adapter.set_email_verified(user["id"], context.now())
-    return finish_sign_in(
-        context,
-        {key: user[key] for key in ("id", "name", "email", "image")},
-        {"provider": provider.id, "type": "credentials", "providerAccountId": user["id"]},
-        callback_url=context.resolve_callback_url(body.get("callbackUrl")),
-        as_json=as_json,
-    )
+    callback_url = context.resolve_callback_url(body.get("callbackUrl"))
+    return sign_in_proven(context, dict(user), callback_url=callback_url, as_json=as_json)
 
 
-def resend_verification() -> Response:
+def resend_verification() -> Result:
     context = current_auth()
     if not context.settings.email_verification:
         return _turned_off()
@@ -98,7 +91,7 @@ def resend_verification() -> Response:
         email = normalize_email(body.get("email", ""))
     except InvalidInput:
         url = context.sign_in_page_url(callback_url=callback_url, error=EMAIL_NOT_VERIFIED)
-        return auth_redirect(url, as_json=as_json, status=400, error=EMAIL_NOT_VERIFIED)
+        return redirect_result(url, as_json=as_json, status=400, error=EMAIL_NOT_VERIFIED)
     refused = send_refused(
         context, email, context.sign_in_page_url(callback_url=callback_url), as_json
     )
@@ -126,10 +119,10 @@ def resend_verification() -> Response:
             verification_mail(context, email, callback_url)
     except EmailSendError:
         return send_failed(context, as_json)
-    return auth_redirect(
+    return redirect_result(
         verify_request_url(context, "credentials", "verification"), as_json=as_json
     )
 
 
-def _turned_off() -> Response:
-    return plain_error("Email verification is turned off (AUTHJS_EMAIL_VERIFICATION).", 404)
+def _turned_off() -> Result:
+    return text_result("Email verification is turned off (AUTHJS_EMAIL_VERIFICATION).", 404)

@@ -6,10 +6,10 @@ account, so it tells a visitor nothing about who is registered.
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import render_template, request
 
 from ..context import current_auth
-from ..responses import auth_redirect, html_response, with_query
+from ..responses import Result, page_result, redirect_result, with_query
 
 #: ``?type=``: what the mail is for, in the words the page uses.
 MESSAGES = {
@@ -24,15 +24,15 @@ MESSAGES = {
 }
 
 
-def verify_request_page() -> Response:
+def verify_request_page() -> Result:
     context = current_auth()
     kind = request.args.get("type", "email")
-    if "verify_request" in context.auth.pages:
+    if "verify_request" in context.pages:
         url = with_query(
             context.page_url("verify_request", "verify-request"),
             {"provider": request.args.get("provider"), "type": kind},
         )
-        return auth_redirect(url, as_json=False)
+        return redirect_result(url, as_json=False)
     origin = context.origin()
     html = render_template(
         "authjs/verify_request.html",
@@ -40,4 +40,4 @@ def verify_request_page() -> Response:
         origin=origin,
         host=origin.split("://", 1)[1],
     )
-    return html_response(html)
+    return page_result(html)

@@ -1,23 +1,23 @@
 """Sign-in with a link sent by mail (the Auth.js Email provider), safer than the original.
 
 The provider's part is the proof: :meth:`EmailProvider.authenticate` spends a link's
-token and says whose mailbox it proved. Sending the link, the confirmation page and the
-session are the actions' part (``actions/email_signin.py``).
+token (posted by the button of the page the link opens, CSRF-checked: a
+``form_callback``) and says whose mailbox it proved. Sending the link and the page are
+the actions' part (``actions/email_signin.py``); the user (created, or marked verified)
+is the pipeline's (``pipeline/linking.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
+from ..context import AuthContext
 from ..email_tokens import MAGIC_LINK
 from ..emails import normalize_email
-from ..errors import InvalidInput
+from ..errors import VERIFICATION
+from ..exceptions import InvalidInput, SignInError
 from ..mail import SendFunction
-from .base import Provider
-
-if TYPE_CHECKING:
-    from ..context import AuthContext
+from .base import Identity, Provider, SignInRequest
 
 
 class EmailProvider(Provider):
@@ -31,6 +31,7 @@ class EmailProvider(Provider):
     """
 
     type = "email"
+    form_callback = True
 
     def __init__(
         self,
@@ -62,13 +63,16 @@ class EmailProvider(Provider):
             raise InvalidInput("email", "is not accepted.") from error
         return normalize_email(custom)
 
-    def authenticate(self, context: AuthContext, body: Mapping[str, Any]) -> str | None:
-        """Spend the link's token; the email it proved, or ``None`` (unknown, used,
-        expired, or made for another purpose)."""
+    def authenticate(self, context: AuthContext, sign_in: SignInRequest) -> Identity:
+        """Spend the link's token: the email it proved, or ``Verification`` (unknown,
+        used, expired, or made for another purpose)."""
         try:
-            email = self.normalize(body.get("email"))
+            email = self.normalize(sign_in.params.get("email"))
         except InvalidInput:
-            return None
-        if not context.email_tokens.consume(MAGIC_LINK, email, body.get("token")):
-            return None
-        return email
+            email = ""
+        if not email or not context.email_tokens.consume(
+            MAGIC_LINK, email, sign_in.params.get("token")
+        ):
+            raise SignInError(VERIFICATION, "the link is not valid", status=403, page="error")
+        account = {"provider": self.id, "type": "email", "providerAccountId": email}
+        return Identity(account=account, profile={"email": email})
