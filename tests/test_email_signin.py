@@ -329,3 +329,24 @@ def test_the_credentials_provider_and_the_email_provider_share_one_account(
     request_link(other, "ADA@example.com")
     confirm(other, smtp_server.link())
     assert other.get("/dashboard").get_json()["user"]["id"] == first
+
+
+def test_the_sign_in_callback_is_asked_again_when_the_link_is_used(
+    mail_app: Any, smtp_server: MailCapture
+) -> None:
+    """The confirmation goes through the one sign-in pipeline: the callback sees the
+    known user, and may still refuse (no session, no user created)."""
+    calls: list[dict[str, Any]] = []
+
+    def refuse_at_confirmation(user: Any, account: Any, **details: Any) -> bool:
+        calls.append({"user": user, **details})
+        return "email" in details  # yes to the send, no to the sign-in
+
+    app = mail_app(callbacks={"sign_in": refuse_at_confirmation})
+    client = app.test_client()
+    request_link(client, "ada@example.com")
+    refused = confirm(client, smtp_server.link())
+    assert refused.headers["Location"] == "http://localhost/api/auth/error?error=AccessDenied"
+    assert session_of(client) == {}
+    assert calls[1]["user"]["email"] == "ada@example.com" and "email" not in calls[1]
+    assert app.extensions["authjs"].adapter.get_user_by_email("ada@example.com") is None
