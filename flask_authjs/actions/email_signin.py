@@ -88,7 +88,5 @@ def confirmation_page(context: AuthContext, provider: EmailProvider) -> Result:
         context,
         action=f"callback/{provider.id}",
         fields=fields,
-        heading="Sign in",
-        message=f"Sign in as {fields['email']}?",
-        button="Sign in",
+        kind="magic_link",
     )

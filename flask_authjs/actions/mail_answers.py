@@ -39,24 +39,16 @@ def link_fields(context: AuthContext) -> dict[str, str] | None:
     return {"token": token, "email": email, "callbackUrl": callback_url}
 
 
-def confirm_page(
-    context: AuthContext,
-    *,
-    action: str,
-    fields: dict[str, str],
-    heading: str,
-    message: str,
-    button: str,
-) -> Result:
+def confirm_page(context: AuthContext, *, action: str, fields: dict[str, str], kind: str) -> Result:
     """What a link opens: one button that POSTs (with CSRF). Mail scanners fetch links
-    with HEAD and GET; neither spends the token, only the person pressing the button."""
+    with HEAD and GET; neither spends the token, only the person pressing the button.
+    ``kind`` (``magic_link``, ``verify_email``) picks the template's words."""
     html = render_template(
         "authjs/confirm.html",
         action=context.action_url(action),
         fields=fields,
-        heading=heading,
-        message=message,
-        button=button,
+        email=fields["email"],
+        kind=kind,
         csrf_token=csrf_token(),
     )
     return page_result(html)

@@ -55,9 +55,7 @@ def verify_email_page() -> Result:
         context,
         action="verify-email",
         fields=fields,
-        heading="Confirm your email",
-        message=f"Confirm that {fields['email']} is your address, and sign in.",
-        button="Confirm and sign in",
+        kind="verify_email",
     )
 
 

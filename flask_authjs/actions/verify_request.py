@@ -11,18 +11,6 @@ from flask import render_template, request
 from ..context import current_auth
 from ..responses import Result, page_result, redirect_result, with_query
 
-#: ``?type=``: what the mail is for, in the words the page uses.
-MESSAGES = {
-    "email": "A sign in link has been sent to your email address.",
-    "reset": (
-        "If an account uses that address, a link to choose a new password is on its way. "
-        "It works once, for a short while."
-    ),
-    "verification": (
-        "Confirm your email address: open the link we have sent you to finish signing up."
-    ),
-}
-
 
 def verify_request_page() -> Result:
     context = current_auth()
@@ -36,7 +24,7 @@ def verify_request_page() -> Result:
     origin = context.origin()
     html = render_template(
         "authjs/verify_request.html",
-        message=MESSAGES.get(kind, MESSAGES["email"]),
+        kind=kind,
         origin=origin,
         host=origin.split("://", 1)[1],
     )
