@@ -350,3 +350,20 @@ def test_the_sign_in_callback_is_asked_again_when_the_link_is_used(
     assert session_of(client) == {}
     assert calls[1]["user"]["email"] == "ada@example.com" and "email" not in calls[1]
     assert app.extensions["authjs"].adapter.get_user_by_email("ada@example.com") is None
+
+
+def test_verify_request_can_be_a_page_of_the_app(mail_app: Any) -> None:
+    app = mail_app(pages={"verify_request": "/check-inbox"})
+    client = app.test_client()
+    sent = request_link(client, "ada@example.com")
+    assert sent.headers["Location"] == "http://localhost/check-inbox?provider=email&type=email"
+    bounced = client.get("/api/auth/verify-request?provider=email&type=email")
+    assert bounced.headers["Location"] == "http://localhost/check-inbox?provider=email&type=email"
+
+
+def test_the_verify_request_page_shows_no_address(mail_app: Any) -> None:
+    client = mail_app().test_client()
+    page = client.get("/api/auth/verify-request?type=<script>&email=ada@example.com")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "A sign in link has been sent" in html
+    assert "ada@example.com" not in html and "<script>" not in html
