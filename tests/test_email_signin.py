@@ -367,3 +367,19 @@ def test_the_verify_request_page_shows_no_address(mail_app: Any) -> None:
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "A sign in link has been sent" in html
     assert "ada@example.com" not in html and "<script>" not in html
+
+
+def test_an_app_overrides_a_mail_with_its_own_templates(
+    mail_app: Any, smtp_server: MailCapture, tmp_path: Any
+) -> None:
+    folder = tmp_path / "app-templates" / "authjs" / "email"
+    folder.mkdir(parents=True)
+    (folder / "magic_link.txt").write_text("Subject: Your key to {{ site }}\n\nOpen {{ url }}\n")
+    (folder / "magic_link.html").write_text("<p>Open <a href='{{ url }}'>this</a></p>")
+    app = mail_app()
+    app.template_folder = str(tmp_path / "app-templates")
+    request_link(app.test_client(), "ada@example.com")
+    [message] = smtp_server.messages
+    assert message["Subject"] == "Your key to localhost"
+    assert smtp_server.text().startswith("Open http://localhost/api/auth/callback/email?")
+    assert "this</a>" in message.get_body(preferencelist=("html",)).get_content()
