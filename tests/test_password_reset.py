@@ -255,3 +255,47 @@ def test_off_without_a_store_backed_credentials_provider(mail_app: Any) -> None:
     client = app.test_client()
     assert client.get("/api/auth/forgot-password").status_code == 404
     assert "forgot-password" not in client.get("/api/auth/signin").get_data(as_text=True)
+
+
+class CountingStore:
+    """Wraps a store and counts its calls: the work a request costs, without a stopwatch."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.inner, name)
+        if not callable(attribute):
+            return attribute
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append(name)
+            return attribute(*args, **kwargs)
+
+        return counted
+
+
+def test_known_and_unknown_addresses_cost_the_same_store_work(
+    app_factory: Any, smtp_server: MailCapture, tmp_path: Any
+) -> None:
+    """With one mail each, the store round trips are what could still tell the two
+    apart by time; an unknown address pays for a token too (issued, then voided)."""
+    from flask_authjs.adapters import SQLiteAdapter
+
+    store = CountingStore(SQLiteAdapter(str(tmp_path / "counted.sqlite3")))
+    app = app_factory(
+        providers=[CredentialsProvider()],
+        adapter=store,
+        SMTP_URL=smtp_server.url,
+        EMAIL_FROM="no-reply@example.com",
+    )
+    store.inner.create_user("ada@example.com", password_hash="x")
+    work = {}
+    for email in ("ada@example.com", "nobody@example.com"):
+        client = app.test_client()
+        token = csrf_token(client)
+        store.calls.clear()
+        client.post("/api/auth/forgot-password", data={"csrfToken": token, "email": email})
+        work[email] = len(store.calls)
+    assert work["ada@example.com"] == work["nobody@example.com"]
