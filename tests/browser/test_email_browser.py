@@ -10,6 +10,12 @@ from demo.app import DEMO_EMAIL, DEMO_PASSWORD
 
 from .conftest import LiveServer, demo
 
+EMAIL = "#input-email-for-credentials-provider"
+PASSWORD = "#input-password-for-credentials-provider"
+SUBMIT = "form.credentials button[type=submit]"
+MAGIC_EMAIL = "#input-email-for-email-provider"
+MAGIC_SUBMIT = "form[action$='/signin/email'] button[type=submit]"
+
 
 def open_newest_link(page: Any, base: str, subject: str) -> None:
     page.goto(f"{base}/outbox")
@@ -25,8 +31,8 @@ def session_email(page: Any) -> str:
 def test_magic_link(page: Any, live_server: LiveServer, tmp_path: Path) -> None:
     base = live_server(demo(tmp_path))
     page.goto(f"{base}/dashboard")
-    page.fill("#magic-email", "Newcomer@Example.com")
-    page.click("#signin-email")
+    page.fill(MAGIC_EMAIL, "Newcomer@Example.com")
+    page.click(MAGIC_SUBMIT)
     assert "/api/auth/verify-request" in page.url
     assert "Check your email" in page.inner_text("h1")
     open_newest_link(page, base, "Sign in to 127.0.0.1")
@@ -55,13 +61,13 @@ def test_password_reset(page: Any, live_server: LiveServer, tmp_path: Path) -> N
     # The old password no longer works; the new one does.
     page.context.clear_cookies()
     page.goto(f"{base}/dashboard")
-    page.fill("#email", DEMO_EMAIL)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("#submit")
+    page.fill(EMAIL, DEMO_EMAIL)
+    page.fill(PASSWORD, DEMO_PASSWORD)
+    page.click(SUBMIT)
     assert "Sign in failed" in page.inner_text("#signin-error")
-    page.fill("#email", DEMO_EMAIL)
-    page.fill("#password", "a new demo password")
-    page.click("#submit")
+    page.fill(EMAIL, DEMO_EMAIL)
+    page.fill(PASSWORD, "a new demo password")
+    page.click(SUBMIT)
     page.wait_for_url(f"{base}/dashboard")
 
 
@@ -77,9 +83,9 @@ def test_sign_up_with_email_verification(
     assert "Confirm your email address" in page.inner_text("body")
     # Until the address is confirmed, the password alone does not sign in.
     page.goto(f"{base}/dashboard")
-    page.fill("#email", "fresh@example.com")
-    page.fill("#password", "a fresh password")
-    page.click("#submit")
+    page.fill(EMAIL, "fresh@example.com")
+    page.fill(PASSWORD, "a fresh password")
+    page.click(SUBMIT)
     assert "Confirm your email address first" in page.inner_text("#signin-error")
     open_newest_link(page, base, "Confirm your email address")
     page.click("#submitButton")
