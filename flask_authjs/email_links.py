@@ -12,6 +12,7 @@ them like the pages, by putting files of the same name in its own templates fold
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -81,6 +82,15 @@ def send_notice(
     tokens = context.email_tokens
     tokens.discard(purpose, email, tokens.issue(purpose, email, 60))
     send_mail(context, email, template, **values)
+
+
+def notify(context: AuthContext, email: str, template: str, **values: Any) -> None:
+    """A mail about something already done (a password changed): sent if it can be; a
+    failure is logged by :func:`send_mail` and undoes nothing. Without mail, nothing."""
+    if context.mailer is None or context.settings.origin is None:
+        return
+    with contextlib.suppress(EmailSendError):
+        send_mail(context, email, template, **values)
 
 
 def reserve_send(context: AuthContext, email: str, address: str | None) -> int | None:

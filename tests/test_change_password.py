@@ -26,7 +26,9 @@ def app_with_user(mail_app: Any, **settings: Any) -> Flask:
     return app
 
 
-def test_change_with_the_current_password(mail_app: Any, clock: FakeClock) -> None:
+def test_change_with_the_current_password(
+    mail_app: Any, clock: FakeClock, smtp_server: MailCapture
+) -> None:
     app = use_clock(app_with_user(mail_app), clock)
     here, elsewhere = app.test_client(), app.test_client()
     sign_in(here, "ada@example.com", OLD)
@@ -42,6 +44,7 @@ def test_change_with_the_current_password(mail_app: Any, clock: FakeClock) -> No
     clock.advance(DAY + 1)
     assert elsewhere.get("/api/auth/session").get_json() == {}
     assert here.get("/api/auth/session").get_json()["user"]["email"] == "ada@example.com"
+    assert smtp_server.messages[-1]["Subject"] == "Your password on localhost was changed"
 
 
 def test_a_wrong_current_password_changes_nothing(mail_app: Any) -> None:

@@ -58,6 +58,9 @@ def test_the_whole_reset(app: Flask, smtp_server: MailCapture) -> None:
     assert client.get("/api/auth/session").get_json()["user"]["email"] == "ada@example.com"
     assert sign_in(app.test_client(), "ada@example.com", OLD).status_code == 401
     assert sign_in(app.test_client(), "ada@example.com", NEW).status_code == 200
+    told = smtp_server.messages[-1]
+    assert told["Subject"] == "Your password on localhost was changed"
+    assert "forgot-password" in smtp_server.text()  # the way back, if it was not the owner
 
 
 def test_known_and_unknown_addresses_get_the_same_answer(

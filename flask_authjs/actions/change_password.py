@@ -16,7 +16,13 @@ from ..errors import SESSION_REQUIRED, TOO_MANY_ATTEMPTS
 from ..exceptions import SignInError
 from ..passwords import password_problem
 from ..responses import Result, redirect_result
-from .mail_answers import form_page, form_rejected, sign_in_proven, store_credentials
+from .mail_answers import (
+    form_page,
+    form_rejected,
+    password_changed,
+    sign_in_proven,
+    store_credentials,
+)
 from .outcomes import sign_in_error_result
 from .posts import checked_post
 
@@ -62,7 +68,7 @@ def change_password() -> Result:
         errors = {"password": [problem or "Choose a password."]}
         return form_rejected(TEMPLATE, as_json, errors, **page)
     context.adapter.set_password_hash(user["id"], context.password_hasher.hash(password))
-    context.sign_out_everywhere(user["id"])
+    password_changed(context, dict(user))
     return sign_in_proven(context, dict(user), callback_url=callback_url, as_json=as_json)
 
 

@@ -10,7 +10,7 @@ from flask import render_template, request
 
 from ..context import AuthContext, current_auth
 from ..csrf import csrf_token
-from ..email_links import reserve_send
+from ..email_links import notify, reserve_send
 from ..email_tokens import well_formed
 from ..errors import EMAIL_SIGNIN, SIGNUP_INVALID, TOO_MANY_ATTEMPTS, VERIFICATION
 from ..exceptions import SignInError
@@ -127,3 +127,15 @@ def sign_in_proven(
     except SignInError as error:
         return sign_in_error_result(context, error, callback_url=callback_url, as_json=as_json)
     return outcome_result(outcome, as_json=as_json)
+
+
+def password_changed(context: AuthContext, user: dict[str, Any]) -> None:
+    """End every other session of ``user`` and tell the mailbox: if it was not its owner,
+    the mail says so at once, with the way back (a reset)."""
+    context.sign_out_everywhere(user["id"])
+    notify(
+        context,
+        user["email"],
+        "password_changed",
+        forgot_password_url=context.action_url("forgot-password"),
+    )

@@ -26,6 +26,7 @@ from .mail_answers import (
     form_rejected,
     link_fields,
     link_invalid,
+    password_changed,
     send_failed,
     send_refused,
     sign_in_proven,
@@ -139,7 +140,7 @@ def reset_password() -> Result:
     context.adapter.set_password_hash(user["id"], context.password_hasher.hash(password))
     if user["email_verified"] is None:  # the link proved the mailbox
         context.adapter.set_email_verified(user["id"], context.now())
-    context.sign_out_everywhere(user["id"])
+    password_changed(context, dict(user))
     callback_url = context.resolve_callback_url(hidden["callbackUrl"] or None)
     return sign_in_proven(context, dict(user), callback_url=callback_url, as_json=as_json)
 
