@@ -106,7 +106,5 @@ def reserve_send(context: AuthContext, email: str, address: str | None) -> int |
         limit_key("mail-recipient", email): settings.email_limit_per_email,
         limit_key("mail-address", address or "-"): settings.email_limit_per_address,
     }
-    retry_after = context.rate_limiter.retry_after(limits)
-    if retry_after is None:
-        context.rate_limiter.record(limits)
-    return retry_after
+    # One atomic reservation: racing requests cannot send past the limit either.
+    return context.rate_limiter.reserve(limits).retry_after

@@ -53,15 +53,16 @@ def change_password() -> Result:
     page = {"callback_url": callback_url, "email": user["email"]}
     if not user["password_hash"]:
         return form_rejected(TEMPLATE, as_json, {"currentPassword": [NO_PASSWORD]}, **page)
-    limits = context.rate_limiter.sign_in_limits(user["email"], request.remote_addr)
-    retry_after = context.rate_limiter.retry_after(limits)
-    if retry_after is not None:
-        error = SignInError(TOO_MANY_ATTEMPTS, status=429, retry_after=retry_after)
+    limiter = context.rate_limiter
+    # Reserved before bcrypt runs, as sign-in does; released if the guess was right.
+    reservation = limiter.reserve(limiter.sign_in_limits(user["email"], request.remote_addr))
+    if reservation.retry_after is not None:
+        error = SignInError(TOO_MANY_ATTEMPTS, status=429, retry_after=reservation.retry_after)
         return sign_in_error_result(context, error, callback_url=callback_url, as_json=as_json)
     if not context.password_hasher.verify(body.get("currentPassword", ""), user["password_hash"]):
-        context.rate_limiter.record(limits)
         errors = {"currentPassword": ["The current password is not right."]}
         return form_rejected(TEMPLATE, as_json, errors, **page)
+    limiter.release(reservation)
     password = body.get("password", "")
     problem = password_problem(password, for_new_password=True)
     if problem or not password:

@@ -7,7 +7,10 @@
  *
  * The base path is read from this script's own URL. Beyond upstream: signIn() with
  * redirect:false and no (or an unknown) provider resolves with an error instead of going to
- * the sign-in page, because on a custom sign-in page that navigation is a loop.
+ * the sign-in page, because on a custom sign-in page that navigation is a loop. And it
+ * navigates only to an http(s) URL the server answered with: when the server refuses
+ * (a 400 without a url), it stays put and resolves with the error, where upstream would
+ * fall back to the caller's callbackUrl (which a page may have copied from its query).
  * Docs: docs/pages-and-clients.md. */
 (function () {
   "use strict";
@@ -47,6 +50,23 @@
       data = {};
     }
     return { response: response, data: data };
+  }
+
+  // The server's answer URL if it is one to follow (http or https), else null.
+  function serverUrl(data) {
+    var url = data.url;
+    if (typeof url !== "string" || !url) return null;
+    try {
+      var protocol = new URL(url, location.href).protocol;
+      return protocol === "https:" || protocol === "http:" ? url : null;
+    } catch (notUrl) {
+      return null;
+    }
+  }
+
+  // What a refused request resolves with when there is nowhere (safe) to go.
+  function refused(answer) {
+    return { error: answer.data.error || "RequestFailed", status: answer.response.status, ok: false, url: null };
   }
 
   function go(url) {
@@ -106,16 +126,18 @@
     delete fields.redirect;
     var answer = await post(url, fields);
     var data = answer.data;
+    var target = serverUrl(data);
     if (redirect || (type !== "credentials" && type !== "email")) {
-      go(data.url || callbackUrl);
+      if (!target) return refused(answer);
+      go(target);
       return undefined;
     }
-    var error = data.error || errorIn(data.url);
+    var error = data.error || errorIn(target);
     var result = {
       error: error || null,
       status: answer.response.status,
       ok: answer.response.ok,
-      url: error ? null : data.url || null,
+      url: error ? null : target,
     };
     if (answer.response.ok) result.session = data.session || (await getSession());
     return result;
@@ -129,11 +151,13 @@
       callbackUrl: callbackUrl,
       json: "true",
     });
+    var target = serverUrl(answer.data);
     if (options.redirect !== false) {
-      go(answer.data.url || callbackUrl);
+      if (!target) return refused(answer);
+      go(target);
       return undefined;
     }
-    return answer.data;
+    return Object.assign({}, answer.data, { url: target });
   }
 
   window.AuthJS = {
