@@ -302,3 +302,28 @@ def test_known_and_unknown_addresses_cost_the_same_store_work(
         client.post("/api/auth/forgot-password", data={"csrfToken": token, "email": email})
         work[email] = len(store.calls)
     assert work["ada@example.com"] == work["nobody@example.com"]
+
+
+def test_a_racing_flood_sends_no_more_than_the_limit(
+    mail_app: Any, smtp_server: MailCapture
+) -> None:
+    app = mail_app(providers=[CredentialsProvider()], EMAIL_LIMIT_PER_EMAIL=3)
+    clients = [app.test_client() for _ in range(12)]
+    tokens = [csrf_token(c) for c in clients]
+    start = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def flood(client: FlaskClient, token: str) -> None:
+        start.wait()
+        data = {"csrfToken": token, "email": "victim@example.com", "json": "true"}
+        statuses.append(client.post("/api/auth/forgot-password", data=data).status_code)
+
+    threads = [
+        threading.Thread(target=flood, args=pair) for pair in zip(clients, tokens, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] * 3 + [429] * 9
+    assert len(smtp_server.messages) == 3
