@@ -74,6 +74,8 @@ class SignedIn:
     cookies: list[str]
     claims: Mapping[str, Any]
     is_new_user: bool = False
+    #: The new session cookie's value (a JWT, or a database session token).
+    token: str = ""
 
 
 #: ``gate(attempt)``: ``None`` to go on, or :class:`Halted` to stop before the session.
@@ -151,6 +153,7 @@ class SignInPipeline:
             cookies=context.session_cookies(issued),
             claims=issued.claims,
             is_new_user=attempt.is_new_user,
+            token=issued.token,
         )
 
     def update(self, claims: Mapping[str, Any], data: object) -> SignedIn:
@@ -168,6 +171,7 @@ class SignInPipeline:
             session=session,
             cookies=context.session_cookies(issued),
             claims=issued.claims,
+            token=issued.token,
         )
 
 
