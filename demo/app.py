@@ -7,19 +7,25 @@ header. It guards ``/dashboard`` with ``login_required`` and shows a sign-in by 
 that needs no redirect. "Sign in with Stub" goes through the built-in stub identity
 provider (a real OAuth round trip, development only); with ``GITHUB_CLIENT_ID`` and
 ``GITHUB_CLIENT_SECRET`` in the environment, "Sign in with GitHub" appears too.
+
+Mail (magic links, password resets, sign-up verification) goes to the development outbox
+unless ``AUTHJS_SMTP_URL`` is set: ``/outbox`` lists it, so every mail flow works on a
+fresh machine with nothing else installed.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from contextlib import suppress
 from typing import Any
 
-from flask import Flask, Response, render_template, send_from_directory
+from flask import Flask, Response, abort, render_template, send_from_directory
 
 from flask_authjs import (
     AuthJS,
     CredentialsProvider,
+    EmailProvider,
     GitHubProvider,
     Provider,
     StubOAuthProvider,
@@ -46,9 +52,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         AUTHJS_SIGNUP=True,
         # The demo runs in AUTHJS_DEBUG, the only mode where the stub may be served.
         AUTHJS_STUB_OAUTH=True,
+        # Sign-up mails a link that must be opened before the password works.
+        AUTHJS_EMAIL_VERIFICATION="required",
+        AUTHJS_SMTP_URL=os.environ.get("AUTHJS_SMTP_URL"),
+        AUTHJS_EMAIL_FROM=os.environ.get("AUTHJS_EMAIL_FROM"),
     )
     app.config.update(config or {})
-    providers: list[Provider] = [CredentialsProvider()]
+    providers: list[Provider] = [CredentialsProvider(), EmailProvider()]
     if app.config["AUTHJS_STUB_OAUTH"]:
         providers.append(StubOAuthProvider())
     if os.environ.get("GITHUB_CLIENT_ID") and os.environ.get("GITHUB_CLIENT_SECRET"):
@@ -71,6 +81,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def fetch_sign_in() -> str:
         return render_template("fetch_signin.html")
 
+    @app.get("/outbox")
+    def outbox() -> str:
+        """The development outbox: every mail the demo sent, newest first, links clickable."""
+        mailer = app.extensions["authjs"].mailer
+        if mailer is None or mailer.outbox is None:
+            abort(404)
+        return render_template("outbox.html", mails=[read_mail(m) for m in mailer.outbox.messages])
+
     @app.get("/favicon.ico")
     def favicon() -> Response:
         return send_from_directory(app.static_folder or "static", "favicon.svg")
@@ -88,6 +106,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def read_mail(message: Any) -> dict[str, Any]:
+    body = message.get_body(preferencelist=("plain",))
+    text = body.get_content() if body is not None else ""
+    return {
+        "to": message["To"],
+        "subject": message["Subject"],
+        "text": text,
+        "links": re.findall(r"https?://\S+", text),
+    }
+
+
 def seed_demo_user(context: Any) -> None:
     """Create the demo account once (the SQLite file keeps it between runs)."""
     if context.adapter.get_user_by_email(DEMO_EMAIL) is not None:
@@ -97,4 +126,5 @@ def seed_demo_user(context: Any) -> None:
             DEMO_EMAIL,
             name="Demo User",
             password_hash=context.password_hasher.hash(DEMO_PASSWORD),
+            email_verified=context.now(),
         )

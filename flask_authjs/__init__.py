@@ -10,6 +10,7 @@ from __future__ import annotations
 from .decorators import login_required as login_required
 from .exceptions import AuthJSError as AuthJSError
 from .exceptions import ConfigurationError as ConfigurationError
+from .exceptions import EmailSendError as EmailSendError
 from .extension import AuthJS as AuthJS
 from .globals import current_session as current_session
 from .globals import current_user as current_user
@@ -20,6 +21,7 @@ from .middleware import SessionMiddleware as SessionMiddleware
 from .navigation import sign_in as sign_in
 from .navigation import sign_out as sign_out
 from .providers import CredentialsProvider as CredentialsProvider
+from .providers import EmailProvider as EmailProvider
 from .providers import GitHubProvider as GitHubProvider
 from .providers import GoogleProvider as GoogleProvider
 from .providers import OAuthProvider as OAuthProvider
@@ -36,6 +38,8 @@ __all__ = [
     "AuthJSError",
     "ConfigurationError",
     "CredentialsProvider",
+    "EmailProvider",
+    "EmailSendError",
     "GitHubProvider",
     "GoogleProvider",
     "OAuthProvider",

@@ -2,12 +2,14 @@
 
 One object holds them (the very dict ``AuthJS`` keeps, so a callback registered with
 ``@auth.jwt_callback`` after ``init_app`` still counts) and checks what each returns.
-The sign-in pipeline is the only caller of ``sign_in`` and ``jwt``; the context calls
+The sign-in pipeline is the only caller of ``jwt`` and, but for the check before a
+magic link is sent, of ``sign_in``; the context calls
 ``redirect`` (where a callbackUrl may lead) and ``session`` (the shape views see).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -31,12 +33,20 @@ class Callbacks:
         account: Mapping[str, Any],
         credentials: Mapping[str, str] | None,
         profile: Mapping[str, Any] | None,
+        email: Mapping[str, Any] | None = None,
     ) -> bool | str:
-        """``True`` to go on, ``False`` to refuse, or a URL to go on to instead."""
+        """``True`` to go on, ``False`` to refuse, or a URL to go on to instead.
+
+        ``email`` (``{"verificationRequest": True}`` before a magic link is sent, as in
+        Auth.js) reaches only callbacks that take an ``email`` argument or ``**kwargs``.
+        """
         callback = self.functions.get("sign_in")
         if callback is None:
             return True
-        allowed = callback(user=user, account=account, credentials=credentials, profile=profile)
+        extra = {"email": email} if email is not None and _takes(callback, "email") else {}
+        allowed = callback(
+            user=user, account=account, credentials=credentials, profile=profile, **extra
+        )
         if isinstance(allowed, str):
             return allowed
         return allowed is not False and allowed is not None
@@ -66,3 +76,8 @@ class Callbacks:
     def redirect(self, url: str, base_url: str) -> object:
         callback = self.functions.get("redirect")
         return url if callback is None else callback(url=url, base_url=base_url)
+
+
+def _takes(function: Callable[..., Any], name: str) -> bool:
+    parameters = inspect.signature(function).parameters.values()
+    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in parameters)

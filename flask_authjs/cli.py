@@ -35,7 +35,12 @@ def _checked_email(_ctx: click.Context, _param: click.Parameter, value: str) -> 
 @click.argument("email", callback=_checked_email)
 @click.option("--name", default=None, help="Display name.")
 @click.password_option(help="Asked for (twice, not echoed) when not given.")
-def create_user(email: str, name: str | None, password: str) -> None:
+@click.option(
+    "--verified",
+    is_flag=True,
+    help="Mark the email as verified: you vouch that it is the user's (AUTHJS_EMAIL_VERIFICATION).",
+)
+def create_user(email: str, name: str | None, password: str, verified: bool) -> None:
     """Create a user who signs in with EMAIL and a password."""
     context = current_app.extensions["authjs"]
     normalized = email
@@ -44,7 +49,10 @@ def create_user(email: str, name: str | None, password: str) -> None:
         raise click.BadParameter(problem, param_hint="password")
     try:
         user = context.adapter.create_user(
-            normalized, name=name, password_hash=context.password_hasher.hash(password)
+            normalized,
+            name=name,
+            password_hash=context.password_hasher.hash(password),
+            email_verified=context.now() if verified else None,
         )
     except DuplicateEmail as error:
         raise click.ClickException(f"a user with the email {normalized} exists already") from error

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 from .exceptions import ConfigurationError
+from .mail import SMTPServer, check_sender, parse_smtp_url
 from .redirects import normalized_origin
 
 DAY = 24 * 60 * 60
@@ -46,9 +47,20 @@ DEFAULTS: dict[str, Any] = {
     "SIGNUP_LIMIT_PER_ADDRESS": 20,
     "STUB_OAUTH": False,
     "STORE_OAUTH_TOKENS": False,
+    "SMTP_URL": None,
+    "SMTP_TIMEOUT": 10.0,
+    "EMAIL_FROM": None,
+    "EMAIL_VERIFICATION": None,
+    "MAGIC_LINK_MAX_AGE": 10 * 60,
+    "PASSWORD_RESET_MAX_AGE": 30 * 60,
+    "EMAIL_VERIFICATION_MAX_AGE": DAY,
+    "EMAIL_LIMIT_PER_EMAIL": 5,
+    "EMAIL_LIMIT_PER_ADDRESS": 30,
 }
 
 JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
+#: ``AUTHJS_EMAIL_VERIFICATION``: one of these, or ``None`` (off).
+EMAIL_VERIFICATION_MODES = ("optional", "required")
 SESSION_STRATEGIES = ("jwt", "database")
 SESSION_FORMATS = ("jws", "next-auth-v4", "authjs-v5")
 #: The SQL table layouts (``flask_authjs.adapters.sql_schemas.PRESETS``; MongoDB: ``authjs``).
@@ -99,6 +111,18 @@ class Settings:
     stub_oauth: bool
     #: Keep OAuth access/refresh/id tokens in the store (sealed, see ``sealing.py``).
     store_oauth_tokens: bool
+    #: Mail: ``smtp`` is ``AUTHJS_SMTP_URL`` parsed; without it, debug and testing use the
+    #: development outbox (``dev_outbox``).
+    smtp: SMTPServer | None
+    smtp_timeout: float
+    email_from: str | None
+    dev_outbox: bool
+    email_verification: str | None
+    magic_link_max_age: int
+    password_reset_max_age: int
+    email_verification_max_age: int
+    email_limit_per_email: int
+    email_limit_per_address: int
 
     @property
     def secure_cookies(self) -> bool:
@@ -146,6 +170,22 @@ def load_settings(app: Flask, overrides: dict[str, Any]) -> Settings:
         ),
         stub_oauth=_stub_oauth(raw["STUB_OAUTH"], relaxed),
         store_oauth_tokens=bool(raw["STORE_OAUTH_TOKENS"]),
+        smtp=None if raw["SMTP_URL"] is None else parse_smtp_url(raw["SMTP_URL"]),
+        smtp_timeout=_timeout(raw["SMTP_TIMEOUT"], "SMTP_TIMEOUT"),
+        email_from=_email_from(raw["EMAIL_FROM"], raw["SMTP_URL"]),
+        dev_outbox=relaxed and raw["SMTP_URL"] is None,
+        email_verification=(
+            None
+            if raw["EMAIL_VERIFICATION"] is None
+            else _choice("EMAIL_VERIFICATION", raw["EMAIL_VERIFICATION"], EMAIL_VERIFICATION_MODES)
+        ),
+        magic_link_max_age=_seconds("MAGIC_LINK_MAX_AGE", raw["MAGIC_LINK_MAX_AGE"]),
+        password_reset_max_age=_seconds("PASSWORD_RESET_MAX_AGE", raw["PASSWORD_RESET_MAX_AGE"]),
+        email_verification_max_age=_seconds(
+            "EMAIL_VERIFICATION_MAX_AGE", raw["EMAIL_VERIFICATION_MAX_AGE"]
+        ),
+        email_limit_per_email=_limit("EMAIL_LIMIT_PER_EMAIL", raw["EMAIL_LIMIT_PER_EMAIL"]),
+        email_limit_per_address=_limit("EMAIL_LIMIT_PER_ADDRESS", raw["EMAIL_LIMIT_PER_ADDRESS"]),
     )
 
 
@@ -298,14 +338,27 @@ def _bcrypt_rounds(value: object) -> int:
     return value
 
 
-def _timeout(value: object) -> float:
+def _timeout(value: object, setting: str = "STORE_TIMEOUT") -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 60:
+        waits_for = "the mail server" if setting == "SMTP_TIMEOUT" else "the store"
         raise ConfigurationError(
-            "AUTHJS_STORE_TIMEOUT",
+            f"AUTHJS_{setting}",
             f"{value!r} is not a number of seconds between 0 and 60.",
-            "give how long a request may wait for the store, e.g. 5 (0.2 in tests).",
+            f"give how long a request may wait for {waits_for}, e.g. 5 (0.2 in tests).",
         )
     return float(value)
+
+
+def _email_from(value: object, smtp_url: object) -> str | None:
+    if value is None:
+        if smtp_url is not None:
+            raise ConfigurationError(
+                "AUTHJS_EMAIL_FROM",
+                "is not set, and mail goes out through AUTHJS_SMTP_URL.",
+                'set it to the sender, e.g. "My Site <no-reply@example.com>".',
+            )
+        return None
+    return check_sender(value)
 
 
 def _limit(setting: str, value: object) -> int:

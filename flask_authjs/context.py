@@ -21,7 +21,10 @@ from .callbacks import Callbacks
 from .clock import Clock, system_clock
 from .config import Settings
 from .cookies import CookieNames, chunked_set_cookie_headers, cookie_names, read_chunked
+from .email_tokens import EmailTokens
+from .exceptions import ConfigurationError
 from .formats import FORMATS, session_codecs
+from .mail import make_mailer
 from .middleware import SESSION_KEY, TOKEN_KEY
 from .passwords import PasswordHasher
 from .ratelimit import RateLimiter
@@ -106,6 +109,38 @@ class AuthContext:
         self.token_sealer = TokenSealer(settings.secrets) if settings.store_oauth_tokens else None
         self._adapter = adapter
         self.session_bodies = SessionBodies()
+        self.email_tokens = EmailTokens(
+            lambda: self.adapter, settings.secrets, lambda: self.clock()
+        )
+        self.mailer = make_mailer(
+            send=next(
+                filter(None, (getattr(p, "send", None) for p in self.providers.values())), None
+            ),
+            smtp=settings.smtp,
+            timeout=settings.smtp_timeout,
+            sender=settings.email_from,
+            dev_outbox=settings.dev_outbox,
+        )
+        self._check_mail()
+
+    def _check_mail(self) -> None:
+        """Magic links and verification mails need a way to send and ``AUTHJS_URL``."""
+        email_provider = any(p.type == "email" for p in self.providers.values())
+        if not (email_provider or self.settings.email_verification):
+            return
+        if self.mailer is None:
+            raise ConfigurationError(
+                "AUTHJS_SMTP_URL",
+                "is not set, so sign-in and verification mails cannot be sent.",
+                'set it (e.g. "smtp://user:password@smtp.example.com:587"), or pass '
+                "EmailProvider(send=your_function).",
+            )
+        if self.settings.origin is None:
+            raise ConfigurationError(
+                "AUTHJS_URL",
+                "is not set; email links are built from it, never from a request's Host header.",
+                'set it to the public origin, e.g. "https://example.com".',
+            )
 
     @property
     def adapter(self) -> Adapter:
@@ -237,6 +272,11 @@ class AuthContext:
         if previous:
             # A new session replaces the request's old one (sign-in again, session update).
             self.sessions.end(previous)
+        revoked_here = request.environ.get(REVOKED_KEY, {}) if has_request_context() else {}
+        if claims.get("sub") in revoked_here:
+            # This request ended every session of the user (a password reset) at that
+            # second; the session it now starts is stamped after it, so it survives.
+            claims = {**claims, AUTH_TIME: revoked_here[claims["sub"]] + 1}
         token, max_age = self.sessions.issue(claims, now)
         fresh = {k: v for k, v in claims.items() if k not in TOKEN_BOOKKEEPING}
         return IssuedSession(token, max_age, {**fresh, "iat": now, "exp": now + max_age})
@@ -263,8 +303,16 @@ class AuthContext:
         return self.session_cookies(None)
 
     def sign_out_everywhere(self, user_id: str) -> int:
-        """End every session of ``user_id`` (see :func:`sessions.sign_out_everywhere`)."""
-        return sign_out_everywhere(self.adapter, user_id, self.now())
+        """End every session of ``user_id`` (see :func:`sessions.sign_out_everywhere`);
+        a session this request issues afterwards is not among them."""
+        now = self.now()
+        if has_request_context():
+            request.environ.setdefault(REVOKED_KEY, {})[user_id] = now
+        return sign_out_everywhere(self.adapter, user_id, now)
+
+
+#: ``environ`` key: ``{user_id: second}`` of the sign-outs everywhere of this request.
+REVOKED_KEY = "authjs.revoked"
 
 
 class SessionBodies:

@@ -24,6 +24,8 @@ OAUTH_CREATE_ACCOUNT = "OAuthCreateAccount"
 OAUTH_ACCOUNT_NOT_LINKED = "OAuthAccountNotLinked"
 EMAIL_CREATE_ACCOUNT = "EmailCreateAccount"
 EMAIL_SIGNIN = "EmailSignin"
+EMAIL_NOT_VERIFIED = "EmailNotVerified"
+VERIFICATION = "Verification"
 CALLBACK = "Callback"
 TOO_MANY_ATTEMPTS = "TooManyAttempts"
 SIGNUP_INVALID = "SignupInvalid"
@@ -43,6 +45,7 @@ SIGNIN_ERRORS = frozenset(
         CALLBACK,
         OAUTH_ACCOUNT_NOT_LINKED,
         EMAIL_SIGNIN,
+        EMAIL_NOT_VERIFIED,
         CREDENTIALS_SIGNIN,
         INVALID_PASSWORD,
         SESSION_REQUIRED,

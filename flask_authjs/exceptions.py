@@ -11,6 +11,7 @@ code and status), so the code that answers it never has to guess. The tree:
   ``OAuthCallback``, ``OAuthAccountNotLinked``, ...), the HTTP status a script gets, and a
   ``reason`` for the log that never holds a secret. Providers raise it; the sign-in
   pipeline raises it; one place in the actions answers it.
+- ``EmailSendError``: a mail could not be sent (answered ``EmailSignin``).
 - ``ProviderError``: an OAuth provider answered something unusable (becomes
   ``OAuthCallback`` inside the provider).
 """
@@ -119,3 +120,11 @@ class IdTokenInvalid(ProviderError):
 
 class ProfileInvalid(ProviderError):
     """``profile()`` raised, or returned no ``id`` or an email that is not one."""
+
+
+class EmailSendError(AuthJSError):
+    """The mail could not be handed to the mail server (down, slow, refused), or an
+    app's own ``send`` raised. The message says what failed, never the mail's content:
+    links carry tokens."""
+
+    code = errors.EMAIL_SIGNIN

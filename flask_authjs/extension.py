@@ -27,7 +27,7 @@ from .providers import Provider
 from .redirects import same_origin_url
 from .stub_idp import install_stub
 
-PAGE_NAMES = ("sign_in", "sign_out", "error", "new_user")
+PAGE_NAMES = ("sign_in", "sign_out", "error", "new_user", "verify_request")
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
 from flask import Flask, g, jsonify
 from flask.testing import FlaskClient
 
-from flask_authjs import AuthJS, CredentialsProvider, login_required
+from flask_authjs import AuthJS, CredentialsProvider, EmailProvider, login_required
 from flask_authjs.adapters import Adapter, MongoDBAdapter, SQLiteAdapter
 
 from .postgres import URL_VARIABLE, Cluster, create_database, find_binaries
@@ -262,6 +267,70 @@ def sign_up(
 ) -> Any:
     """Post the sign-up form in ``json=true`` mode."""
     return post_json_true(client, "/api/auth/signup", email=email, password=password, **fields)
+
+
+class MailCapture:
+    """An ``aiosmtpd`` handler keeping every message the app delivered, parsed."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.url = ""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = message_from_bytes(envelope.original_content, policy=email_policy.default)
+        self.messages.append(parsed)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def text(self, index: int = -1) -> str:
+        body = self.messages[index].get_body(preferencelist=("plain",))
+        assert body is not None
+        content: str = body.get_content()
+        return content
+
+    def link(self, index: int = -1) -> str:
+        """The first link in a message's text part."""
+        found = re.search(r"https?://\S+", self.text(index))
+        assert found, self.text(index)
+        return found.group(0)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[MailCapture]:
+    """A real SMTP server (aiosmtpd) on a free port; ``.url`` is its ``AUTHJS_SMTP_URL``."""
+    from aiosmtpd.controller import Controller
+
+    capture = MailCapture()
+    port = free_port()  # Controller(port=0) cannot work: start() connects to its own port
+    controller = Controller(capture, hostname="127.0.0.1", port=port)
+    controller.start()
+    capture.url = f"smtp://127.0.0.1:{port}?tls=off"
+    yield capture
+    controller.stop()
+
+
+@pytest.fixture
+def mail_app(app_factory: AppFactory, smtp_server: MailCapture) -> Callable[..., Flask]:
+    """``mail_app(**settings)``: store-backed credentials and magic links, mail over SMTP."""
+
+    def make(*, providers: list[Any] | None = None, **settings: Any) -> Flask:
+        defaults = {
+            "SMTP_URL": smtp_server.url,
+            "EMAIL_FROM": "Test Site <no-reply@example.com>",
+            "SIGNUP": True,
+        }
+        return app_factory(
+            providers=providers or [CredentialsProvider(), EmailProvider()],
+            **{**defaults, **settings},
+        )
+
+    return make
 
 
 NEXTAUTH_DIR = os.path.join(os.path.dirname(__file__), "nextauth")

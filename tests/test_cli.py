@@ -87,6 +87,23 @@ def test_create_user_needs_matching_passwords(cli_app: Flask, adapter: Adapter) 
     assert adapter.get_user_by_email("grace@example.com") is None
 
 
+def test_create_user_verified_signs_in_when_verification_is_required(
+    app_factory: AppFactory, adapter: Adapter
+) -> None:
+    app = app_factory(
+        providers=[CredentialsProvider()], adapter=adapter, EMAIL_VERIFICATION="required"
+    )
+    for email, flags in (("plain@example.com", []), ("vouched@example.com", ["--verified"])):
+        result = app.test_cli_runner().invoke(
+            args=["authjs", "create-user", email, "--password", "a long password", *flags]
+        )
+        assert result.exit_code == 0, result.output
+    assert adapter.get_user_by_email("plain@example.com")["email_verified"] is None  # type: ignore[index]
+    refused = sign_in(app.test_client(), "plain@example.com", "a long password")
+    assert refused.get_json()["error"] == "EmailNotVerified"
+    assert sign_in(app.test_client(), "vouched@example.com", "a long password").status_code == 200
+
+
 def test_create_user_rejects_a_bad_email_before_asking_for_a_password(cli_app: Flask) -> None:
     result = cli_app.test_cli_runner().invoke(args=["authjs", "create-user", "not-an-email"])
     assert result.exit_code == 2

@@ -54,6 +54,9 @@ def test_the_wheel_holds_templates_static_files_and_py_typed(wheel: Path) -> Non
         "flask_authjs/templates/authjs/signin.html",
         "flask_authjs/templates/authjs/signout.html",
         "flask_authjs/templates/authjs/error.html",
+        "flask_authjs/templates/authjs/verify_request.html",
+        "flask_authjs/templates/authjs/email/magic_link.txt",
+        "flask_authjs/templates/authjs/email/magic_link.html",
         "flask_authjs/static/authjs.css",
     ]:
         assert expected in names

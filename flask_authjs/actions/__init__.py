@@ -36,16 +36,20 @@ from ..responses import (
 )
 from . import (
     callback,
+    change_password,
     client,
     csrf,
     error,
     log,
+    password_reset,
     providers,
     session,
     signin,
     signout,
     signout_everywhere,
     signup,
+    verify_email,
+    verify_request,
 )
 from .outcomes import sign_in_error_result
 from .posts import csrf_failure
@@ -95,6 +99,16 @@ ROUTES: dict[tuple[str, str], Callable[[], Result]] = {
     ("POST", "signup"): signup.sign_up,
     ("GET", "client.js"): client.client_script,
     ("POST", "_log"): log.receive_client_log,
+    ("GET", "verify-request"): verify_request.verify_request_page,
+    ("GET", "forgot-password"): password_reset.forgot_password_page,
+    ("POST", "forgot-password"): password_reset.forgot_password,
+    ("GET", "reset-password"): password_reset.reset_password_page,
+    ("POST", "reset-password"): password_reset.reset_password,
+    ("GET", "change-password"): change_password.change_password_page,
+    ("POST", "change-password"): change_password.change_password,
+    ("GET", "verify-email"): verify_email.verify_email_page,
+    ("POST", "verify-email"): verify_email.verify_email,
+    ("POST", "resend-verification"): verify_email.resend_verification,
 }
 PROVIDER_ROUTES: dict[tuple[str, str], Callable[[str], Result]] = {
     # A link to signin/<id> shows the sign-in page, as Auth.js does (a GET starts nothing).

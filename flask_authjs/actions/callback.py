@@ -18,8 +18,9 @@ from ..emails import MAX_EMAIL_LENGTH
 from ..errors import CREDENTIALS_SIGNIN
 from ..exceptions import SignInError
 from ..pipeline import current_pipeline
-from ..providers import Provider, SignInRequest
+from ..providers import EmailProvider, Provider, SignInRequest
 from ..responses import Result, text_result, wants_json, with_query
+from .email_signin import confirmation_page
 from .outcomes import outcome_result, sign_in_error_result
 from .posts import checked_post
 
@@ -32,6 +33,8 @@ def callback(provider_id: str) -> Result:
     params: dict[str, Any]
     if provider.form_callback:
         if request.method != "POST":
+            if isinstance(provider, EmailProvider):  # a link opened: one button, nothing spent
+                return confirmation_page(context, provider)
             return text_result("Credentials are accepted by POST only.", 400)
         params, as_json = checked_post(context, failure_page="signin")
         cookie_callback = read_chunked(

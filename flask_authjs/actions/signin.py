@@ -13,10 +13,12 @@ from flask import render_template, request
 from ..context import AuthContext, current_auth
 from ..cookies import set_cookie_header
 from ..csrf import csrf_token
-from ..errors import MISSING_CSRF, SESSION_REQUIRED, SIGNIN
-from ..providers import CredentialsProvider, Provider
+from ..errors import EMAIL_NOT_VERIFIED, MISSING_CSRF, SESSION_REQUIRED, SIGNIN
+from ..providers import CredentialsProvider, EmailProvider, Provider
 from ..responses import Result, page_result, redirect_result, with_query
+from .email_signin import send_sign_in_link
 from .pages import signin_message
+from .password_reset import password_reset_on
 from .posts import checked_post
 
 
@@ -63,6 +65,14 @@ def render_sign_in_page(
             if context.settings.signup
             else None
         ),
+        forgot_password_url=(
+            context.action_url("forgot-password") if password_reset_on(context) else None
+        ),
+        resend_verification_url=(
+            context.action_url("resend-verification")
+            if error == EMAIL_NOT_VERIFIED and context.settings.email_verification
+            else None
+        ),
     )
     result = page_result(html)
     if callback_url:
@@ -80,6 +90,8 @@ def sign_in_with_provider(provider_id: str) -> Result:
     if not isinstance(provider, Provider):
         url = context.sign_in_page_url(error=SIGNIN)
         return redirect_result(url, as_json=as_json, status=400, error=SIGNIN)
+    if isinstance(provider, EmailProvider):
+        return send_sign_in_link(context, provider, body, as_json)
     callback_url = context.resolve_callback_url(body.get("callbackUrl"))
     link_user_id = None
     if body.get("link") == "true":

@@ -3,7 +3,9 @@
 Only when ``AUTHJS_SIGNUP`` is on (404 otherwise). The email is normalised, so
 ``A@Example.com`` and ``a@example.com`` are one account, and the store's unique index
 decides races: of many simultaneous sign-ups for one email, exactly one succeeds and
-the others get a clear "exists already" error. Attempts are rate-limited per client
+the others get a clear "exists already" error. With ``AUTHJS_EMAIL_VERIFICATION`` on,
+sign-up mails a verification link and a taken email gets the same "check your inbox"
+answer as a new one (its owner gets a mail instead). Attempts are rate-limited per client
 address. Success goes through the sign-in pipeline like any sign-in, as a new user:
 ``pages["new_user"]`` or the callbackUrl, and with ``json=true`` the new session.
 """
@@ -17,18 +19,23 @@ from werkzeug.datastructures import MultiDict
 
 from ..context import AuthContext, current_auth
 from ..csrf import csrf_token
+from ..email_links import send_notice
+from ..email_tokens import VERIFY_EMAIL
 from ..errors import EMAIL_TAKEN, MISSING_CSRF, SIGNUP_INVALID, TOO_MANY_ATTEMPTS
-from ..exceptions import DuplicateEmail, SignInError
+from ..exceptions import DuplicateEmail, EmailSendError, SignInError
 from ..forms import SignUpForm
 from ..passwords import MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH
 from ..pipeline import current_pipeline
 from ..pipeline.linking import public
 from ..providers import CredentialsProvider, Identity
-from ..responses import Result, json_result, page_result, text_result, with_query
+from ..responses import Result, json_result, page_result, redirect_result, text_result, with_query
 from ..signals import send_safely, user_created
+from .mail_answers import send_failed, send_refused, verify_request_url
 from .outcomes import outcome_result, sign_in_error_result
 from .pages import email_taken_message, known_signin_message, signin_message
+from .password_reset import password_reset_on
 from .posts import checked_post
+from .verify_email import verification_mail
 
 PASSWORD_RULES = (
     f"At least {MIN_PASSWORD_LENGTH} characters, at most {MAX_PASSWORD_BYTES} bytes; "
@@ -65,17 +72,32 @@ def sign_up() -> Result:
         result = _rejected(context, None, callback_url, as_json, TOO_MANY_ATTEMPTS, 429)
         result.headers.append(("Retry-After", str(reservation.retry_after)))
         return result
+    email = form.normalized_email
+    verification = context.settings.email_verification
+    if verification:
+        refused = send_refused(context, email, context.action_url("signup"), as_json)
+        if refused is not None:
+            return refused
     password_hash = context.password_hasher.hash(form.password.data)
     try:
         created = context.adapter.create_user(
-            form.normalized_email, name=form.name.data or None, password_hash=password_hash
+            email, name=form.name.data or None, password_hash=password_hash
         )
     except DuplicateEmail:
+        if verification:
+            return _taken_quietly(context, email, callback_url, as_json)
         form.email.errors = [email_taken_message()]
         return _rejected(context, form, callback_url, as_json, EMAIL_TAKEN, 409)
     user = public(created)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     send_safely(user_created, app, user=user)
+    if verification:
+        try:
+            verification_mail(context, email, callback_url)
+        except EmailSendError:
+            return send_failed(context, as_json)
+        if verification == "required":
+            return redirect_result(check_inbox(context), as_json=as_json)
     account = {
         "provider": _credentials_provider_id(context),
         "type": "credentials",
@@ -92,6 +114,30 @@ def sign_up() -> Result:
     except SignInError as error:
         return sign_in_error_result(context, error, callback_url=callback_url, as_json=as_json)
     return outcome_result(outcome, as_json=as_json)
+
+
+def check_inbox(context: AuthContext) -> str:
+    return verify_request_url(context, _credentials_provider_id(context), "verification")
+
+
+def _taken_quietly(context: AuthContext, email: str, callback_url: str, as_json: bool) -> Result:
+    """With verification on, a taken email gets the answer a new one gets, and its owner a
+    mail saying someone tried (with ``"optional"``, a new email is signed in at once, so
+    only ``"required"`` hides which emails have accounts)."""
+    try:
+        send_notice(
+            context,
+            purpose=VERIFY_EMAIL,
+            email=email,
+            template="signup_attempt",
+            signin_url=context.sign_in_page_url(),
+            forgot_password_url=(
+                context.action_url("forgot-password") if password_reset_on(context) else None
+            ),
+        )
+    except EmailSendError:
+        return send_failed(context, as_json)
+    return redirect_result(check_inbox(context), as_json=as_json)
 
 
 def _credentials_provider_id(context: AuthContext) -> str:

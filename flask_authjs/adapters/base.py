@@ -27,6 +27,8 @@ class User(TypedDict):
     name: str | None
     image: str | None
     password_hash: str | None
+    #: When the email was proven to be the user's (Auth.js ``emailVerified``), or ``None``.
+    email_verified: int | None
 
 
 class StoredSession(TypedDict):
@@ -70,6 +72,7 @@ class Adapter(Protocol):
         name: str | None = None,
         image: str | None = None,
         password_hash: str | None = None,
+        email_verified: int | None = None,
     ) -> User:
         """Insert a user; raise :class:`DuplicateEmail` if the email is taken."""
         ...
@@ -78,7 +81,11 @@ class Adapter(Protocol):
 
     def get_user_by_email(self, email: str) -> User | None: ...
 
-    def set_password_hash(self, user_id: str, password_hash: str) -> None: ...
+    def set_password_hash(self, user_id: str, password_hash: str | None) -> None:
+        """Replace the hash; ``None`` removes the password (the account then has none)."""
+        ...
+
+    def set_email_verified(self, user_id: str, at: int) -> None: ...
 
     # Accounts (OAuth and credentials identities of a user).
 
@@ -122,7 +129,14 @@ class Adapter(Protocol):
     def create_verification_token(self, identifier: str, token: str, expires: int) -> None: ...
 
     def use_verification_token(self, identifier: str, token: str) -> VerificationToken | None:
-        """Delete and return the token; ``None`` if it does not exist (or was used)."""
+        """Delete and return the token; ``None`` if it does not exist (or was used).
+
+        One atomic operation: of two concurrent calls for one token, exactly one gets it.
+        """
+        ...
+
+    def delete_verification_tokens(self, identifier: str) -> int:
+        """Delete every token of ``identifier`` (a newer link replaces the older ones)."""
         ...
 
     # Rate limiting: a sliding window of attempts per key.

@@ -24,7 +24,7 @@ from .base import (
     User,
     plain_str,
 )
-from .mongodb_store import SHARED_INDEXES, Document, Index, MongoStore, bson_date
+from .mongodb_store import SHARED_INDEXES, Document, Index, MongoStore, bson_date, epoch
 
 #: The default layout's indexes, beside the shared ones.
 INDEXES: tuple[Index, ...] = (
@@ -44,12 +44,14 @@ INDEXES: tuple[Index, ...] = (
 def _user(document: Document | None) -> User | None:
     if document is None:
         return None
+    verified = document.get("emailVerified")  # a BSON date, as in Auth.js's adapter
     return User(
         id=document["_id"],
         email=document["email"],
         name=document.get("name"),
         image=document.get("image"),
         password_hash=document.get("passwordHash"),
+        email_verified=None if verified is None else epoch(verified),
     )
 
 
@@ -85,6 +87,7 @@ class MongoDBAdapter(MongoStore):
         name: str | None = None,
         image: str | None = None,
         password_hash: str | None = None,
+        email_verified: int | None = None,
     ) -> User:
         document = {
             "_id": uuid.uuid4().hex,
@@ -92,6 +95,7 @@ class MongoDBAdapter(MongoStore):
             "name": name,
             "image": image,
             "passwordHash": password_hash,
+            "emailVerified": None if email_verified is None else bson_date(email_verified),
         }
         try:
             self._run(lambda db: db.users.insert_one(document))
@@ -109,9 +113,14 @@ class MongoDBAdapter(MongoStore):
         query = {"email": plain_str("email", email)}
         return _user(self._run(lambda db: db.users.find_one(query)))
 
-    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+    def set_password_hash(self, user_id: str, password_hash: str | None) -> None:
         query = {"_id": plain_str("user_id", user_id)}
         self._run(lambda db: db.users.update_one(query, {"$set": {"passwordHash": password_hash}}))
+
+    def set_email_verified(self, user_id: str, at: int) -> None:
+        query = {"_id": plain_str("user_id", user_id)}
+        change = {"$set": {"emailVerified": bson_date(at)}}
+        self._run(lambda db: db.users.update_one(query, change))
 
     # Accounts.
 

@@ -68,12 +68,14 @@ class AuthjsMongoDBAdapter(MongoStore):
         if document is None:
             return None
         secret = self._run(lambda db: db.authjs_passwords.find_one({"_id": document["_id"]}))
+        verified = document.get("emailVerified")
         return User(
             id=str(document["_id"]),
             email=document.get("email"),  # type: ignore[typeddict-item]
             name=document.get("name"),
             image=document.get("image"),
             password_hash=None if secret is None else secret["passwordHash"],
+            email_verified=None if verified is None else epoch(verified),
         )
 
     # Users.
@@ -85,12 +87,13 @@ class AuthjsMongoDBAdapter(MongoStore):
         name: str | None = None,
         image: str | None = None,
         password_hash: str | None = None,
+        email_verified: int | None = None,
     ) -> User:
         document = {
             "_id": ObjectId(),
             "name": name,
             "email": plain_str("email", email),
-            "emailVerified": None,
+            "emailVerified": None if email_verified is None else bson_date(email_verified),
             "image": image,
         }
         # The hash first: a user document never exists without the hash it was made with.
@@ -109,6 +112,7 @@ class AuthjsMongoDBAdapter(MongoStore):
             name=name,
             image=image,
             password_hash=password_hash,
+            email_verified=email_verified,
         )
 
     def get_user(self, user_id: str) -> User | None:
@@ -121,12 +125,21 @@ class AuthjsMongoDBAdapter(MongoStore):
         query = {"email": plain_str("email", email)}
         return self._user(self._run(lambda db: db.users.find_one(query)))
 
-    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+    def set_password_hash(self, user_id: str, password_hash: str | None) -> None:
         key = object_id(user_id)
         if key is None:
             return
+        if password_hash is None:
+            self._run(lambda db: db.authjs_passwords.delete_one({"_id": key}))
+            return
         change = {"$set": {"passwordHash": password_hash}}
         self._run(lambda db: db.authjs_passwords.update_one({"_id": key}, change, upsert=True))
+
+    def set_email_verified(self, user_id: str, at: int) -> None:
+        key = object_id(user_id)
+        if key is not None:
+            change = {"$set": {"emailVerified": bson_date(at)}}
+            self._run(lambda db: db.users.update_one({"_id": key}, change))
 
     # Accounts.
 

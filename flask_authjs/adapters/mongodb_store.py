@@ -117,6 +117,11 @@ class MongoStore:
             expires=self.expires_of(document),
         )
 
+    def delete_verification_tokens(self, identifier: str) -> int:
+        query = {"identifier": plain_str("identifier", identifier)}
+        result = self._run(lambda db: db.verification_tokens.delete_many(query))
+        return int(result.deleted_count)
+
     # JWT revocation.
 
     def revoke_user_sessions(self, user_id: str, at: int) -> None:

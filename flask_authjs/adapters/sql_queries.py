@@ -20,7 +20,12 @@ class Queries:
         users, passwords, accounts = schema.users, schema.passwords, schema.accounts
         sessions, data, attempts = schema.sessions, schema.session_data, schema.attempts
         user = select(
-            users.c.id, users.c.email, users.c.name, users.c.image, passwords.c.password_hash
+            users.c.id,
+            users.c.email,
+            users.c.name,
+            users.c.image,
+            users.c.email_verified,
+            passwords.c.password_hash,
         ).select_from(users.outerjoin(passwords, passwords.c.user_id == users.c.id))
         self.user_by_id: Any = user.where(users.c.id == bindparam("user_id"))
         self.user_by_email: Any = user.where(users.c.email == bindparam("email"))

@@ -151,6 +151,7 @@ class SQLAlchemyAdapter:
             name=row.name,
             image=row.image,
             password_hash=row.password_hash,
+            email_verified=None if row.email_verified is None else epoch(row.email_verified),
         )
 
     def create_user(
@@ -160,9 +161,12 @@ class SQLAlchemyAdapter:
         name: str | None = None,
         image: str | None = None,
         password_hash: str | None = None,
+        email_verified: int | None = None,
     ) -> User:
         users = self.schema.users
         values: dict[str, Any] = {"email": plain_str("email", email), "name": name, "image": image}
+        if email_verified is not None:
+            values["email_verified"] = moment(email_verified, users.c.email_verified)
         if self.schema.new_user_id is not None:
             values["id"] = self.schema.new_user_id()
         try:
@@ -178,7 +182,12 @@ class SQLAlchemyAdapter:
         except IntegrityError as error:
             raise DuplicateEmail(email) from error
         return User(
-            id=str(user_id), email=email, name=name, image=image, password_hash=password_hash
+            id=str(user_id),
+            email=email,
+            name=name,
+            image=image,
+            password_hash=password_hash,
+            email_verified=email_verified,
         )
 
     def get_user(self, user_id: str) -> User | None:
@@ -190,10 +199,13 @@ class SQLAlchemyAdapter:
     def get_user_by_email(self, email: str) -> User | None:
         return self._one_user(self.queries.user_by_email, email=plain_str("email", email))
 
-    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+    def set_password_hash(self, user_id: str, password_hash: str | None) -> None:
         key = self._user_id(user_id)
         passwords = self.schema.passwords
         with self._begin() as connection:
+            if password_hash is None:  # the account has no password any more
+                connection.execute(delete(passwords).where(passwords.c.user_id == key))
+                return
             changed = connection.execute(
                 update(passwords)
                 .where(passwords.c.user_id == key)
@@ -203,6 +215,16 @@ class SQLAlchemyAdapter:
                 connection.execute(
                     insert(passwords).values(user_id=key, password_hash=password_hash)
                 )
+
+    def set_email_verified(self, user_id: str, at: int) -> None:
+        key = self._user_id(user_id)
+        users = self.schema.users
+        with self._begin() as connection:
+            connection.execute(
+                update(users)
+                .where(users.c.id == key)
+                .values(email_verified=moment(at, users.c.email_verified))
+            )
 
     # Accounts.
 
@@ -379,6 +401,12 @@ class SQLAlchemyAdapter:
         if row is None:
             return None
         return VerificationToken(identifier=identifier, token=token, expires=epoch(row.expires))
+
+    def delete_verification_tokens(self, identifier: str) -> int:
+        table = self.schema.verification_tokens
+        where = table.c.identifier == plain_str("identifier", identifier)
+        with self._begin() as connection:
+            return int(connection.execute(delete(table).where(where)).rowcount)
 
     # Rate limiting.
 

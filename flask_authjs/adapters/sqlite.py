@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS users (
     name TEXT,
     image TEXT,
     password_hash TEXT,
+    email_verified INTEGER,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 );
 CREATE TABLE IF NOT EXISTS accounts (
@@ -81,8 +82,16 @@ CREATE INDEX IF NOT EXISTS rate_limit_attempts_key_at ON rate_limit_attempts (ke
 logger = logging.getLogger("flask_authjs")
 
 _GET_SESSION = "SELECT user_id, expires, data FROM sessions WHERE session_key = ?"
-_USER_COLUMNS = "id, email, name, image, password_hash"
-_USER_COLUMNS_OF_U = "u.id, u.email, u.name, u.image, u.password_hash"
+_USER_COLUMNS = "id, email, name, image, password_hash, email_verified"
+_USER_COLUMNS_OF_U = "u.id, u.email, u.name, u.image, u.password_hash, u.email_verified"
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Columns added after a store file was first created (``CREATE TABLE IF NOT EXISTS``
+    leaves an existing table as it was)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(users)")}
+    if "email_verified" not in columns:
+        db.execute("ALTER TABLE users ADD COLUMN email_verified INTEGER")
 
 
 @lru_cache(maxsize=1024)
@@ -167,6 +176,7 @@ class SQLiteAdapter:
             with self._schema_lock:
                 if not self._schema_ready:
                     connection.executescript(SCHEMA)
+                    _add_missing_columns(connection)
                     _add_attempt_ids(connection)
                     _warn_if_world_readable(self.path)
                     self._schema_ready = True
@@ -210,6 +220,7 @@ class SQLiteAdapter:
         name: str | None = None,
         image: str | None = None,
         password_hash: str | None = None,
+        email_verified: int | None = None,
     ) -> User:
         user = User(
             id=uuid.uuid4().hex,
@@ -217,12 +228,13 @@ class SQLiteAdapter:
             name=name,
             image=image,
             password_hash=password_hash,
+            email_verified=email_verified,
         )
         try:
             with self._cursor() as db:
                 db.execute(
-                    f"INSERT INTO users ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?)",  # noqa: S608
-                    (user["id"], email, name, image, password_hash),
+                    f"INSERT INTO users ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608
+                    (user["id"], email, name, image, password_hash, email_verified),
                 )
         except sqlite3.IntegrityError as error:
             raise DuplicateEmail(email) from error
@@ -252,11 +264,18 @@ class SQLiteAdapter:
             row = db.execute(query, params).fetchone()
         return None if row is None else User(**dict(row))  # type: ignore[typeddict-item]
 
-    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+    def set_password_hash(self, user_id: str, password_hash: str | None) -> None:
         with self._cursor() as db:
             db.execute(
                 "UPDATE users SET password_hash = ? WHERE id = ?",
                 (password_hash, plain_str("user_id", user_id)),
+            )
+
+    def set_email_verified(self, user_id: str, at: int) -> None:
+        with self._cursor() as db:
+            db.execute(
+                "UPDATE users SET email_verified = ? WHERE id = ?",
+                (int(at), plain_str("user_id", user_id)),
             )
 
     # Accounts.
@@ -375,6 +394,14 @@ class SQLiteAdapter:
                 (plain_str("identifier", identifier), plain_str("token", token)),
             ).fetchone()
         return None if row is None else VerificationToken(**dict(row))  # type: ignore[typeddict-item]
+
+    def delete_verification_tokens(self, identifier: str) -> int:
+        with self._cursor() as db:
+            cursor = db.execute(
+                "DELETE FROM verification_tokens WHERE identifier = ?",
+                (plain_str("identifier", identifier),),
+            )
+        return cursor.rowcount
 
     # Rate limiting.
 

@@ -13,6 +13,11 @@ The rules of Auth.js's callback handler, with one change (an explicit link inten
    sets ``allow_dangerous_email_account_linking``, which links it to that user.
 4. Otherwise a new user is created and the account linked to it.
 
+An email identity (a magic link) links no account, as in Auth.js: its user is the one
+with that email, created if there is none and marked verified
+(:func:`~flask_authjs.email_accounts.prove_email`, which also undoes a pre-account
+takeover).
+
 Without rule 1, a browser carrying someone else's session (planted from a sibling
 subdomain, or by XSS elsewhere) would link the new provider account to that someone,
 and their later sign-ins would open the attacker's account.
@@ -28,6 +33,7 @@ from flask import current_app
 
 from ..adapters import User
 from ..context import AuthContext
+from ..email_accounts import prove_email
 from ..errors import OAUTH_ACCOUNT_NOT_LINKED, OAUTH_CREATE_ACCOUNT
 from ..exceptions import DuplicateAccount, DuplicateEmail, SignInError
 from ..providers import Identity
@@ -53,6 +59,9 @@ def known_user(context: AuthContext, identity: Identity) -> dict[str, Any] | Non
     if identity.user is not None:
         return identity.user
     account = identity.account
+    if account["type"] == "email":
+        owner = context.adapter.get_user_by_email(account["providerAccountId"])
+        return public(owner) if owner is not None else None
     linked = context.adapter.get_user_by_account(account["provider"], account["providerAccountId"])
     return public(linked) if linked is not None else None
 
@@ -61,6 +70,11 @@ def resolve_user(context: AuthContext, identity: Identity) -> Resolved:
     """The user this sign-in is for, linking or creating as the rules say."""
     if identity.user is not None:
         return Resolved(identity.user, identity.is_new_user)
+    if identity.account["type"] == "email":  # a magic link proved the mailbox
+        proven = prove_email(context, identity.account["providerAccountId"])
+        if proven.is_new_user:
+            send_safely(user_created, _app(), user=public(proven.user))
+        return Resolved(public(proven.user), proven.is_new_user)
     adapter = context.adapter
     account = identity.account
     profile = identity.profile or {}

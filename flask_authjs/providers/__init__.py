@@ -1,4 +1,5 @@
-"""Ways to sign in: credentials (email + password), OAuth 2 providers, and the stub.
+"""Ways to sign in: credentials (email + password), magic links, OAuth 2 providers, the
+stub.
 
 Providers only authenticate: each turns a :class:`SignInRequest` into an
 :class:`Identity` or raises :class:`~flask_authjs.exceptions.SignInError`.
@@ -11,6 +12,7 @@ from .base import Identity as Identity
 from .base import Provider as Provider
 from .base import SignInRequest as SignInRequest
 from .credentials import CredentialsProvider as CredentialsProvider
+from .email import EmailProvider as EmailProvider
 from .oauth import OAuthProvider as OAuthProvider
 from .presets import GitHubProvider as GitHubProvider
 from .presets import GoogleProvider as GoogleProvider
@@ -19,6 +21,7 @@ from .stub import StubOAuthProvider as StubOAuthProvider
 __all__ = [
     "Authorization",
     "CredentialsProvider",
+    "EmailProvider",
     "GitHubProvider",
     "GoogleProvider",
     "Identity",

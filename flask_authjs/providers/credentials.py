@@ -15,7 +15,13 @@ from flask import Request
 
 from ..context import AuthContext
 from ..emails import normalize_email
-from ..errors import CONFIGURATION, CREDENTIALS_SIGNIN, INVALID_PASSWORD, TOO_MANY_ATTEMPTS
+from ..errors import (
+    CONFIGURATION,
+    CREDENTIALS_SIGNIN,
+    EMAIL_NOT_VERIFIED,
+    INVALID_PASSWORD,
+    TOO_MANY_ATTEMPTS,
+)
 from ..exceptions import InvalidInput, SignInError, StoreUnavailable
 from ..passwords import password_problem
 from .base import Identity, Provider, SignInRequest
@@ -158,4 +164,7 @@ class CredentialsProvider(Provider):
             return None
         if user["password_hash"] and hasher.needs_rehash(user["password_hash"]):
             context.adapter.set_password_hash(user["id"], hasher.hash(password))
+        if context.settings.email_verification == "required" and user["email_verified"] is None:
+            # Said only to someone who knows the password: not an account oracle.
+            raise SignInError(EMAIL_NOT_VERIFIED, "the email is not verified yet", status=403)
         return {key: user[key] for key in ("id", "name", "email", "image")}

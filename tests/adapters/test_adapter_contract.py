@@ -112,6 +112,52 @@ def test_a_verification_token_is_used_once(adapter: Adapter) -> None:
     assert adapter.use_verification_token("ada@example.com", "t0ken") is None
 
 
+def test_deleting_the_tokens_of_an_identifier_spares_the_others(adapter: Adapter) -> None:
+    adapter.create_verification_token("reset-password:ada@example.com", "one", NOW + 60)
+    adapter.create_verification_token("reset-password:ada@example.com", "two", NOW + 60)
+    adapter.create_verification_token("ada@example.com", "three", NOW + 60)
+    assert adapter.delete_verification_tokens("reset-password:ada@example.com") == 2
+    assert adapter.use_verification_token("reset-password:ada@example.com", "one") is None
+    assert adapter.use_verification_token("ada@example.com", "three") is not None
+    with pytest.raises(InvalidInput):
+        adapter.delete_verification_tokens({"$ne": None})  # type: ignore[arg-type]
+
+
+def test_concurrent_uses_of_one_token_give_it_to_exactly_one(adapter: Adapter) -> None:
+    adapter.create_verification_token("ada@example.com", "t0ken", NOW + 60)
+    start = threading.Barrier(8)
+    winners: list[object] = []
+
+    def use() -> None:
+        start.wait()
+        winners.append(adapter.use_verification_token("ada@example.com", "t0ken"))
+
+    threads = [threading.Thread(target=use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len([w for w in winners if w is not None]) == 1
+
+
+def test_email_verified_is_kept_and_set(adapter: Adapter) -> None:
+    fresh = adapter.create_user("ada@example.com", password_hash="h")
+    assert fresh["email_verified"] is None
+    assert adapter.get_user(fresh["id"])["email_verified"] is None  # type: ignore[index]
+    adapter.set_email_verified(fresh["id"], NOW)
+    found = adapter.get_user_by_email("ada@example.com")
+    assert found is not None and found["email_verified"] == NOW
+    born = adapter.create_user("bob@example.com", email_verified=NOW + 1)
+    assert adapter.get_user(born["id"]) == born and born["email_verified"] == NOW + 1
+
+
+def test_a_password_can_be_removed(adapter: Adapter) -> None:
+    user = adapter.create_user("ada@example.com", password_hash="h")
+    adapter.set_password_hash(user["id"], None)
+    found = adapter.get_user(user["id"])
+    assert found is not None and found["password_hash"] is None
+
+
 def reserve(adapter: Adapter, limits: dict[str, int], at: float, attempt: str = "a") -> Any:
     return adapter.reserve_attempt(
         limits, attempt_id=attempt, since=at - 900, at=at, expires=at + 900

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask, render_template
 
 from demo.app import DEMO_EMAIL, DEMO_PASSWORD
-from flask_authjs import CredentialsProvider, StubOAuthProvider, sign_in
+from flask_authjs import CredentialsProvider, EmailProvider, StubOAuthProvider, sign_in
 
 from ..conftest import AppFactory
 from .conftest import LiveServer, demo
@@ -37,9 +37,22 @@ SIGNED_OUT = [
     "/api/auth/error?error=AccessDenied",
     "/api/auth/error?error=Default",
     "/unavailable",
+    # The mail flows: "check your email", the forms and the one-button pages links open.
+    "/api/auth/verify-request?provider=email&type=email",
+    "/api/auth/verify-request?provider=credentials&type=reset",
+    "/api/auth/signin?error=EmailNotVerified",
+    "/api/auth/forgot-password",
+    f"/api/auth/reset-password?token={'0' * 64}&email=someone%40example.com",
+    f"/api/auth/callback/email?token={'0' * 64}&email=someone%40example.com",
+    f"/api/auth/verify-email?token={'0' * 64}&email=someone%40example.com",
 ]
-SIGNED_IN = ["/api/auth/signin", "/api/auth/signin?welcome=1", "/api/auth/signout"]
-DEMO_SIGNED_OUT = ["/", "/fetch-sign-in"]
+SIGNED_IN = [
+    "/api/auth/signin",
+    "/api/auth/signin?welcome=1",
+    "/api/auth/signout",
+    "/api/auth/change-password",
+]
+DEMO_SIGNED_OUT = ["/", "/fetch-sign-in", "/outbox"]
 DEMO_SIGNED_IN = ["/", "/dashboard", "/fetch-sign-in"]
 
 
@@ -77,10 +90,11 @@ def demo_app(tmp_path: Path) -> Callable[[str], Flask]:
 def plain_app(app_factory: AppFactory) -> Callable[[str], Flask]:
     def make(url: str) -> Flask:
         app = app_factory(
-            providers=[CredentialsProvider(), StubOAuthProvider()],
+            providers=[CredentialsProvider(), StubOAuthProvider(), EmailProvider()],
             URL=url,
             SIGNUP=True,
             STUB_OAUTH=True,
+            EMAIL_VERIFICATION="optional",
         )
         app.extensions["authjs"].adapter.create_user(
             DEMO_EMAIL,
@@ -181,6 +195,14 @@ def test_every_page_has_no_wcag_21_aa_violation_and_fits_a_phone(
         page.fill("#signup-password", "short")
         page.click("#signup-submit")
         problems += problems_on(page, script, "sign-up with errors", phone)
+        page.goto(f"{base}/api/auth/forgot-password")
+        page.fill("#forgot-email", "not an email")
+        page.click("#forgot-submit")
+        problems += problems_on(page, script, "forgot password with errors", phone)
+        page.goto(f"{base}/api/auth/reset-password?token={'0' * 64}&email=someone%40example.com")
+        page.fill("#reset-password", "short")
+        page.click("#reset-submit")
+        problems += problems_on(page, script, "reset password with errors", phone)
         page.goto(f"{base}/api/auth/signin")
         page.click("text=Sign in with Stub")
         page.wait_for_url("**/stub/authorize**")

@@ -94,6 +94,28 @@ def test_next_auth_react_error_reports_reach_the_log_route(
     assert reported.value.status == 204
 
 
+def test_next_auth_react_email_sign_in_lands_on_verify_request(
+    page: Any, live_server: Any, tmp_path: Path, nextauth_bundle: Path
+) -> None:
+    """``signIn("email")`` as a Next.js page calls it: the client takes our answer as the
+    verify-request URL, and that page is served."""
+    base = live_server(demo(tmp_path))
+    page.goto(f"{base}/")
+    inject(page, base, nextauth_bundle)
+    providers = page.evaluate("() => NextAuth.getProviders()")
+    assert providers["email"]["type"] == "email"
+    assert providers["email"]["signinUrl"] == f"{base}/api/auth/signin/email"
+    sent = page.evaluate(
+        "() => NextAuth.signIn('email', {email: 'reader@example.com', redirect: false, "
+        "callbackUrl: '/dashboard'})"
+    )
+    verify_request = f"{base}/api/auth/verify-request?provider=email&type=email"
+    assert sent == {"error": None, "status": 200, "ok": True, "url": verify_request}
+    page.goto(verify_request)
+    assert page.inner_text("h1") == "Check your email"
+    assert "A sign in link has been sent to your email address." in page.inner_text("body")
+
+
 def inject(page: Any, base: str, bundle: Path) -> None:
     """Load the bundle from our own origin, so the demo's CSP (``script-src 'self'``) allows it."""
     url = f"{base}/__test__/next-auth-react.js"
