@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from flask import Flask
@@ -26,9 +28,10 @@ from flask_authjs.adapters.sqlalchemy import SQLAlchemyAdapter
 from flask_authjs.providers import StubOAuthProvider
 from flask_authjs.tokens import verification_token_hash
 
-from ..conftest import SECRET, AppFactory, session_cookie, sign_in
+from ..conftest import SECRET, AppFactory, MailCapture, session_cookie, sign_in
 from ..oauth_flow import serving, stub_sign_in
 from ..postgres import create_database
+from ..test_email_signin import confirm, link_fields, request_link, session_of
 
 NEXTAUTH = Path(__file__).resolve().parents[1] / "nextauth"
 SCRIPT = NEXTAUTH / "pg_adapter.mjs"
@@ -253,3 +256,46 @@ def test_a_verification_token_made_by_either_side_is_used_once_by_the_other(
         "expires": FUTURE_EPOCH,
     }
     assert store.use_verification_token("bob@example.com", mine) is None
+
+
+def test_a_magic_link_made_by_either_side_is_spent_once_by_the_other(
+    database: str, mail_app: Callable[..., Flask], smtp_server: MailCapture
+) -> None:
+    """Auth.js's Email provider and Flask's magic links share one token table: a link
+    either side mailed signs in once, on whichever side it is opened."""
+    app = mail_app(DATABASE_URL=database, DATABASE_SCHEMA="authjs-pg")
+    # Made by the Node adapter, as Auth.js's Email provider stores it; used by Flask.
+    raw = secrets.token_hex(32)
+    (hashed,) = node(database, ("hash", [raw + SECRET]))
+    node(
+        database,
+        (
+            "createVerificationToken",
+            [{"identifier": "grace@example.com", "token": hashed, "expires": FUTURE}],
+        ),
+    )
+    link = "http://localhost/api/auth/callback/email?" + urlencode(
+        {"token": raw, "email": "grace@example.com"}
+    )
+    client = app.test_client()
+    assert confirm(client, link).status_code == 302
+    assert session_of(client)["user"]["email"] == "grace@example.com"
+    spent, user = node(
+        database,
+        ("useVerificationToken", [{"identifier": "grace@example.com", "token": hashed}]),
+        ("getUserByEmail", ["grace@example.com"]),
+    )
+    assert spent is None  # gone for Auth.js too
+    assert user["emailVerified"] is not None  # the user Flask made, in the shared table
+    assert confirm(app.test_client(), link).headers["Location"].endswith("error=Verification")
+    # Made by Flask (the mail it sent), used by the Node adapter; then dead for Flask.
+    assert request_link(app.test_client(), "ada@example.com").status_code == 302
+    link = smtp_server.link()
+    (hashed,) = node(database, ("hash", [link_fields(link)["token"] + SECRET]))
+    identifier = {"identifier": "ada@example.com", "token": hashed}
+    used, again = node(
+        database, ("useVerificationToken", [identifier]), ("useVerificationToken", [identifier])
+    )
+    assert used["identifier"] == "ada@example.com"
+    assert again is None
+    assert confirm(app.test_client(), link).headers["Location"].endswith("error=Verification")
