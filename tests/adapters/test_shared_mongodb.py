@@ -160,6 +160,7 @@ def test_a_user_and_account_made_by_the_node_adapter_are_read_by_flask(
         "name": "Grace",
         "image": None,
         "password_hash": None,
+        "email_verified": None,
     }
     assert store.get_user_by_email("grace@example.com") == store.get_user(user["id"])
     node(
