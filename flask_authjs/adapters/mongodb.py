@@ -34,6 +34,8 @@ from .base import (
     VerificationToken,
     plain_str,
 )
+from .mongodb_factors import INDEXES as FACTORS_INDEXES
+from .mongodb_factors import MongoDBFactorsMixin
 
 Document = dict[str, Any]
 
@@ -65,6 +67,7 @@ INDEXES: tuple[tuple[str, list[tuple[str, int]], dict[str, Any]], ...] = (
         [("expiresAt", ASCENDING)],
         {"expireAfterSeconds": 0, "name": "expires_ttl"},
     ),
+    *FACTORS_INDEXES,
 )
 
 _UNAVAILABLE = (ConnectionFailure, ExecutionTimeout, WTimeoutError)
@@ -87,7 +90,7 @@ def _user(document: Document | None) -> User | None:
     )
 
 
-class MongoDBAdapter:
+class MongoDBAdapter(MongoDBFactorsMixin):
     """``MongoDBAdapter(MongoClient(url, serverSelectionTimeoutMS=2000)["dbname"])``."""
 
     def __init__(self, database: Database[Document]) -> None:
@@ -178,6 +181,12 @@ class MongoDBAdapter:
             self._run(lambda db: db.accounts.insert_one(document))
         except DuplicateKeyError as error:
             raise DuplicateAccount(provider, provider_account_id) from error
+
+    def list_accounts(self, user_id: str) -> list[dict[str, Any]]:
+        query = {"userId": plain_str("user_id", user_id)}
+        fields = {"provider": 1, "providerAccountId": 1, "type": 1, "_id": 0}
+        documents = self._run(lambda db: list(db.accounts.find(query, fields)))
+        return [{k: d.get(k) for k in ("provider", "providerAccountId", "type")} for d in documents]
 
     # Database sessions.
 

@@ -30,8 +30,11 @@ from .base import (
     VerificationToken,
     plain_str,
 )
+from .sqlite_factors import SCHEMA as FACTORS_SCHEMA
+from .sqlite_factors import SQLiteFactorsMixin
 
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS users (
     id TEXT PRIMARY KEY,
     email TEXT NOT NULL UNIQUE,
@@ -74,11 +77,13 @@ CREATE TABLE IF NOT EXISTS rate_limit_attempts (
 );
 CREATE INDEX IF NOT EXISTS rate_limit_attempts_key_at ON rate_limit_attempts (key, at);
 """
+    + FACTORS_SCHEMA
+)
 _USER_COLUMNS = "id, email, name, image, password_hash"
 _USER_COLUMNS_OF_U = "u.id, u.email, u.name, u.image, u.password_hash"
 
 
-class SQLiteAdapter:
+class SQLiteAdapter(SQLiteFactorsMixin):
     def __init__(self, path: str, *, timeout: float = 5.0) -> None:
         self.path = path
         self.timeout = timeout
@@ -203,6 +208,17 @@ class SQLiteAdapter:
             if "FOREIGN KEY" in str(error):
                 raise LookupError(f"no user {user_id!r} to link the account to") from error
             raise DuplicateAccount(provider, provider_account_id) from error
+
+    def list_accounts(self, user_id: str) -> list[dict[str, Any]]:
+        with self._cursor() as db:
+            rows = db.execute(
+                "SELECT provider, provider_account_id, type FROM accounts WHERE user_id = ? "
+                "ORDER BY rowid",
+                (plain_str("user_id", user_id),),
+            ).fetchall()
+        return [
+            {"provider": r["provider"], "providerAccountId": r[1], "type": r["type"]} for r in rows
+        ]
 
     # Database sessions.
 
