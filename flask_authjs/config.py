@@ -39,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT_PER_ADDRESS": 100,
     "SIGNUP_LIMIT_PER_ADDRESS": 20,
     "STUB_OAUTH": False,
+    "TWO_FACTOR": False,
+    "TWO_FACTOR_ISSUER": None,
 }
 
 JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
@@ -68,6 +70,10 @@ class Settings:
     rate_limit_per_address: int
     signup_limit_per_address: int
     stub_oauth: bool
+    #: TOTP two-factor sign-in (needs the ``passkeys`` extra); the issuer names the app in
+    #: authenticator apps (default: ``AUTHJS_URL``'s host).
+    two_factor: bool = False
+    two_factor_issuer: str | None = None
 
     @property
     def secure_cookies(self) -> bool:
@@ -108,6 +114,8 @@ def load_settings(app: Flask, overrides: dict[str, Any]) -> Settings:
             "SIGNUP_LIMIT_PER_ADDRESS", raw["SIGNUP_LIMIT_PER_ADDRESS"]
         ),
         stub_oauth=_stub_oauth(raw["STUB_OAUTH"], relaxed),
+        two_factor=_two_factor(raw["TWO_FACTOR"]),
+        two_factor_issuer=_issuer(raw["TWO_FACTOR_ISSUER"]),
     )
 
 
@@ -245,3 +253,29 @@ def _stub_oauth(value: object, relaxed: bool) -> bool:
             "enable it only for development and tests (app.debug, TESTING or AUTHJS_DEBUG).",
         )
     return bool(value)
+
+
+def _two_factor(value: object) -> bool:
+    if not value:
+        return False
+    try:
+        import cryptography  # noqa: F401
+        import pyotp  # noqa: F401
+        import segno  # noqa: F401
+    except ImportError as error:
+        raise ConfigurationError(
+            "AUTHJS_TWO_FACTOR",
+            f"needs {error.name}, which is not installed.",
+            "pip install 'flask-authjs[passkeys]'.",
+        ) from error
+    return True
+
+
+def _issuer(value: object) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value.strip() or ":" in value):
+        raise ConfigurationError(
+            "AUTHJS_TWO_FACTOR_ISSUER",
+            f"{value!r} is not a name.",
+            'give the name authenticator apps should show, e.g. "Example" (no colon).',
+        )
+    return value

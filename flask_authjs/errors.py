@@ -24,6 +24,11 @@ TOO_MANY_ATTEMPTS = "TooManyAttempts"
 SIGNUP_INVALID = "SignupInvalid"
 EMAIL_TAKEN = "EmailTaken"
 STORE_UNAVAILABLE = "StoreUnavailable"
+TWO_FACTOR_REQUIRED = "TwoFactorRequired"
+TWO_FACTOR_EXPIRED = "TwoFactorExpired"
+INVALID_CODE = "InvalidCode"
+WEBAUTHN_VERIFICATION = "WebAuthnVerificationError"
+LAST_SIGN_IN_METHOD = "LastSignInMethod"
 DEFAULT_MESSAGE = "Unable to sign in."
 #: The 503 answer while the store cannot be reached, from the blueprint or the middleware.
 STORE_UNAVAILABLE_MESSAGE = (
@@ -53,6 +58,8 @@ SIGNIN_MESSAGES: dict[str, str] = {
     MISSING_CSRF: "Your sign-in form expired. Please try again.",
     INVALID_INPUT: "The form could not be read. Please try again.",
     TOO_MANY_ATTEMPTS: "Too many attempts. Please wait a few minutes and try again.",
+    TWO_FACTOR_EXPIRED: "The sign-in took too long. Please sign in again.",
+    WEBAUTHN_VERIFICATION: "The passkey could not be verified. Please try again.",
 }
 
 #: Codes that ``GET {base}/error`` bounces to the sign-in page, as Auth.js v4 does.

@@ -6,8 +6,10 @@ Auth.js's plain 400 rather than a 405 from outside the blueprint.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -57,6 +59,19 @@ blueprint = Blueprint(
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
+def _lazy(module: str, name: str) -> Callable[..., Response]:
+    """A view imported on first use: passkeys and 2FA pull in optional packages
+    (``webauthn``, ``pyotp``, ``segno``) that an app without them never loads."""
+
+    def view(*args: Any) -> Response:
+        function: Callable[..., Response] = getattr(
+            importlib.import_module(f"{__name__}.{module}"), name
+        )
+        return function(*args)
+
+    return view
+
+
 ROUTES: dict[tuple[str, str], Callable[[], Response]] = {
     ("GET", "csrf"): csrf.get_csrf_token,
     ("GET", "providers"): providers.get_providers,
@@ -71,11 +86,17 @@ ROUTES: dict[tuple[str, str], Callable[[], Response]] = {
     ("POST", "signup"): signup.sign_up,
     ("GET", "client.js"): client.client_script,
     ("POST", "_log"): log.receive_client_log,
+    ("GET", "account"): _lazy("account", "account_page"),
+    ("GET", "two-factor"): _lazy("two_factor", "two_factor_page"),
+    ("POST", "two-factor"): _lazy("two_factor", "submit_code"),
 }
 PROVIDER_ROUTES: dict[tuple[str, str], Callable[[str], Response]] = {
     ("POST", "signin"): signin.sign_in_with_provider,
     ("GET", "callback"): callback.callback,
     ("POST", "callback"): callback.callback,
+    ("GET", "webauthn-options"): _lazy("passkey", "webauthn_options"),
+    ("POST", "passkey"): _lazy("passkey", "manage_passkey"),
+    ("POST", "two-factor"): _lazy("two_factor", "manage_two_factor"),
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 
+from .. import two_factor
 from ..adapters import StoreUnavailable
 from ..context import AuthContext, current_auth
 from ..cookies import read_chunked
@@ -44,6 +45,12 @@ def callback(provider_id: str) -> Response:
         if request.method != "POST":
             return plain_error("Credentials are accepted by POST only.", 400)
         return credentials_callback(context, provider)
+    if provider.type == "webauthn":
+        if request.method != "POST":
+            return plain_error("Passkeys are accepted by POST only.", 400)
+        from .passkey import passkey_callback  # imports webauthn: only when used
+
+        return passkey_callback(context, provider)
     return provider.handle_callback(context)
 
 
@@ -96,7 +103,13 @@ def finish_sign_in(
     credentials: Mapping[str, str] | None = None,
     profile: Mapping[str, Any] | None = None,
     is_new_user: bool = False,
+    second_factor_done: bool = False,
 ) -> Response:
+    """The ``sign_in`` callback, then the second-factor stop, then :func:`issue_signed_in`.
+
+    ``second_factor_done``: the first factor was strong enough for both (a passkey with
+    user verification), so no code is asked for.
+    """
     callbacks = context.auth.callbacks
     if "sign_in" in callbacks:
         allowed = callbacks["sign_in"](
@@ -107,6 +120,38 @@ def finish_sign_in(
             return auth_redirect(url, as_json=as_json, status=403, error=ACCESS_DENIED)
         if isinstance(allowed, str):
             callback_url = context.resolve_callback_url(allowed)
+    if not second_factor_done and two_factor.required(context, str(user["id"])):
+        return two_factor.pending_response(
+            context,
+            user=user,
+            account=account,
+            callback_url=callback_url,
+            as_json=as_json,
+            is_new_user=is_new_user,
+        )
+    return issue_signed_in(
+        context,
+        user,
+        account,
+        callback_url=callback_url,
+        as_json=as_json,
+        profile=profile,
+        is_new_user=is_new_user,
+    )
+
+
+def issue_signed_in(
+    context: AuthContext,
+    user: dict[str, Any],
+    account: dict[str, Any],
+    *,
+    callback_url: str,
+    as_json: bool,
+    profile: Mapping[str, Any] | None = None,
+    is_new_user: bool = False,
+) -> Response:
+    """Every factor passed: the ``jwt`` callback, the session cookie, the ``signed_in`` signal."""
+    callbacks = context.auth.callbacks
     token = claims_for_user(user)
     if "jwt" in callbacks:
         token = callbacks["jwt"](

@@ -1,5 +1,5 @@
 /* flask-authjs browser client: window.AuthJS = {signIn, signOut, getSession, getCsrfToken,
- * getProviders}, with the semantics of next-auth/react 4 and no dependencies.
+ * getProviders, registerPasskey}, with the semantics of next-auth/react 4 and no dependencies.
  *
  *   <script src="/api/auth/client.js"></script>
  *   const result = await AuthJS.signIn("credentials", {email, password, redirect: false});
@@ -8,7 +8,12 @@
  * The base path is read from this script's own URL. Beyond upstream: signIn() with
  * redirect:false and no (or an unknown) provider resolves with an error instead of going to
  * the sign-in page, because on a custom sign-in page that navigation is a loop.
- * Docs: docs/pages-and-clients.md. */
+ * Passkeys use the browser's own PublicKeyCredential.parse*OptionsFromJSON / toJSON:
+ *   await AuthJS.signIn("passkey");                    // sign in with a passkey
+ *   await AuthJS.registerPasskey({name: "Laptop"});    // add one (signed in)
+ * A first factor answered with error "TwoFactorRequired" continues at its `url` (the code
+ * page); with redirect:false that url is returned instead.
+ * Docs: docs/pages-and-clients.md, docs/passkeys-and-2fa.md. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -96,6 +101,7 @@
       return { error: provider ? "UnknownProvider" : "ProviderRequired", status: 400, ok: false, url: null };
     }
     var type = providers[provider].type;
+    if (type === "webauthn") return passkeySignIn(provider, options, callbackUrl, redirect);
     var url = basePath + "/" + (type === "credentials" ? "callback" : "signin") + "/" + encodeURIComponent(provider);
     if (authorizationParams) url += "?" + new URLSearchParams(authorizationParams);
     var fields = Object.assign({}, options, {
@@ -111,6 +117,7 @@
       return undefined;
     }
     var error = data.error || errorIn(data.url);
+    if (error === "TwoFactorRequired") return twoFactor(answer, redirect);
     var result = {
       error: error || null,
       status: answer.response.status,
@@ -119,6 +126,106 @@
     };
     if (answer.response.ok) result.session = data.session || (await getSession());
     return result;
+  }
+
+  // The first factor passed; the code page (data.url) finishes the sign-in.
+  function twoFactor(answer, redirect) {
+    if (redirect) {
+      go(answer.data.url);
+      return undefined;
+    }
+    return { error: "TwoFactorRequired", status: answer.response.status, ok: false, url: answer.data.url };
+  }
+
+  // GET {base}/webauthn-options/<id>?action=...: {action, options} and the challenge cookie.
+  async function webauthnOptions(provider, action) {
+    var response = await fetch(
+      basePath + "/webauthn-options/" + encodeURIComponent(provider) + "?action=" + action,
+      { headers: { Accept: "application/json" } }
+    );
+    var data = {};
+    try {
+      data = (await response.json()) || {};
+    } catch (notJson) {
+      data = {};
+    }
+    return { response: response, data: data };
+  }
+
+  function failure(error, status) {
+    return { error: error, status: status, ok: false, url: null };
+  }
+
+  async function passkeySignIn(provider, options, callbackUrl, redirect) {
+    if (!window.PublicKeyCredential || !PublicKeyCredential.parseRequestOptionsFromJSON) {
+      return failure("WebAuthnUnsupported", 0);
+    }
+    var got = await webauthnOptions(provider, "authenticate");
+    if (!got.response.ok) return failure(got.data.error || "WebAuthnVerificationError", got.response.status);
+    var credential;
+    try {
+      credential = await navigator.credentials.get({
+        publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(got.data.options),
+        mediation: options.mediation,
+      });
+    } catch (refused) {
+      console.error("[flask-authjs] the browser refused the passkey", refused);
+      return failure(refused.name || "NotAllowedError", 0);
+    }
+    var answer = await post(basePath + "/callback/" + encodeURIComponent(provider), {
+      action: "authenticate",
+      data: JSON.stringify(credential.toJSON()),
+      csrfToken: await getCsrfToken(),
+      callbackUrl: callbackUrl,
+      json: "true",
+    });
+    var data = answer.data;
+    if (data.error === "TwoFactorRequired") return twoFactor(answer, redirect);
+    if (redirect && answer.response.ok) {
+      go(data.url || callbackUrl);
+      return undefined;
+    }
+    var result = {
+      error: data.error || null,
+      status: answer.response.status,
+      ok: answer.response.ok,
+      url: data.error ? null : data.url || null,
+    };
+    if (answer.response.ok) result.session = data.session || (await getSession());
+    return result;
+  }
+
+  // Add a passkey to the signed-in user's account: {ok, error, status, passkey}.
+  async function registerPasskey(options) {
+    options = options || {};
+    var provider = options.provider || "passkey";
+    if (!window.PublicKeyCredential || !PublicKeyCredential.parseCreationOptionsFromJSON) {
+      return failure("WebAuthnUnsupported", 0);
+    }
+    var got = await webauthnOptions(provider, "register");
+    if (!got.response.ok) return failure(got.data.error || "WebAuthnVerificationError", got.response.status);
+    var credential;
+    try {
+      credential = await navigator.credentials.create({
+        publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(got.data.options),
+      });
+    } catch (refused) {
+      console.error("[flask-authjs] the browser refused to create a passkey", refused);
+      return failure(refused.name || "NotAllowedError", 0);
+    }
+    var answer = await post(basePath + "/callback/" + encodeURIComponent(provider), {
+      action: "register",
+      data: JSON.stringify(credential.toJSON()),
+      name: options.name || "",
+      csrfToken: await getCsrfToken(),
+      json: "true",
+    });
+    return {
+      error: answer.data.error || null,
+      status: answer.response.status,
+      ok: answer.response.ok,
+      passkey: answer.data.passkey || null,
+    };
   }
 
   async function signOut(options) {
@@ -143,5 +250,6 @@
     getSession: getSession,
     getCsrfToken: getCsrfToken,
     getProviders: getProviders,
+    registerPasskey: registerPasskey,
   };
 })();

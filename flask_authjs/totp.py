@@ -1,0 +1,114 @@
+"""TOTP codes (RFC 6238, via ``pyotp``), their secrets sealed at rest, recovery codes.
+
+Why sealed: a TOTP secret is a password the server must be able to read back, so a copy of
+the database alone would let anyone compute the codes. Secrets are encrypted with
+AES-256-GCM under a key derived from ``AUTHJS_SECRET`` (purpose ``totp-secret``), bound to
+the user id (a secret copied to another user does not open). The first secret seals; every
+secret opens, so rotating ``AUTHJS_SECRET`` keeps 2FA working while the old one is listed.
+
+Why recovery codes are plain SHA-256: each is 80 random bits, so a hash table of them
+cannot be searched, and a slow hash would buy nothing (as with Auth.js's email tokens).
+
+``pyotp`` and ``cryptography`` come with the ``passkeys`` extra; this module is imported
+only when two-factor is turned on.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets as random
+from collections.abc import Sequence
+
+import pyotp
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from .tokens import derive_key, key_id
+
+#: Seconds per code, digits per code, and steps accepted either side of now (clock drift).
+PERIOD = 30
+DIGITS = 6
+DRIFT_STEPS = 1
+RECOVERY_CODE_COUNT = 10
+_SEALED_PREFIX = "v1"
+
+
+def new_secret() -> str:
+    """160 random bits in base32, the size RFC 4226 recommends and authenticator apps read."""
+    return pyotp.random_base32(32)
+
+
+def provisioning_uri(secret: str, *, account: str, issuer: str) -> str:
+    """The ``otpauth://`` URI an authenticator app scans from the QR code."""
+    return pyotp.TOTP(secret, digits=DIGITS, interval=PERIOD).provisioning_uri(
+        name=account, issuer_name=issuer
+    )
+
+
+def code_at(secret: str, step: int) -> str:
+    return pyotp.TOTP(secret, digits=DIGITS, interval=PERIOD).at(step * PERIOD)
+
+
+def matching_step(secret: str, code: str, now: float) -> int | None:
+    """The time step whose code is ``code`` (now, or one step either side), else ``None``.
+
+    The caller must still record the step as used (``Adapter.use_totp_step``): a code is
+    accepted once, which pyotp alone does not ensure.
+    """
+    code = code.replace(" ", "").strip()
+    if len(code) != DIGITS or not code.isascii() or not code.isdigit():
+        return None
+    current = int(now) // PERIOD
+    found = None
+    for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):
+        # Every candidate is compared, in constant time, so timing says nothing.
+        if hmac.compare_digest(code_at(secret, step), code) and found is None:
+            found = step
+    return found
+
+
+class SecretBox:
+    """Seals TOTP secrets for the store with keys derived from ``AUTHJS_SECRET``."""
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        keys = [derive_key(secret, "totp-secret") for secret in secrets]
+        self._sealing = (key_id(keys[0]), AESGCM(keys[0]))
+        self._opening = {key_id(key): AESGCM(key) for key in keys}
+
+    def seal(self, secret: str, user_id: str) -> str:
+        kid, cipher = self._sealing
+        nonce = os.urandom(12)
+        sealed = cipher.encrypt(nonce, secret.encode(), user_id.encode())
+        body = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+        return f"{_SEALED_PREFIX}.{kid}.{body}"
+
+    def open(self, sealed: str, user_id: str) -> str | None:
+        """The secret, or ``None`` if it was sealed for someone else or with an unknown key."""
+        prefix, _, rest = sealed.partition(".")
+        kid, _, body = rest.partition(".")
+        cipher = self._opening.get(kid)
+        if prefix != _SEALED_PREFIX or cipher is None:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+            return cipher.decrypt(raw[:12], raw[12:], user_id.encode()).decode()
+        except (InvalidTag, ValueError):
+            return None
+
+
+def new_recovery_codes() -> list[str]:
+    """Ten codes of 80 random bits each, written ``xxxx-xxxx-xxxx-xxxx`` (base32, lower)."""
+    codes = []
+    for _ in range(RECOVERY_CODE_COUNT):
+        raw = base64.b32encode(random.token_bytes(10)).decode().lower()
+        codes.append("-".join(raw[i : i + 4] for i in range(0, 16, 4)))
+    return codes
+
+
+def recovery_code_hash(user_id: str, code: str) -> str:
+    """What the store keeps: a hash of the code as typed, forgiving case, spaces and dashes."""
+    normal = code.strip().lower().replace("-", "").replace(" ", "")
+    return hashlib.sha256(f"{user_id}:{normal}".encode()).hexdigest()
