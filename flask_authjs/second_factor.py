@@ -119,7 +119,11 @@ def _verify(
         step = totp.matching_step(secret, code, context.clock())
         if step is not None and step > record["last_step"] and store.use_totp_step(user_id, step):
             return "totp"
-    if recovery and not pending and code.strip():
-        if store.use_recovery_code(user_id, totp.recovery_code_hash(user_id, code)):
-            return "recovery-code"
+    if (
+        recovery
+        and not pending
+        and code.strip()
+        and store.use_recovery_code(user_id, totp.recovery_code_hash(user_id, code))
+    ):
+        return "recovery-code"
     return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Response, current_app, render_template, request
 
 from .. import two_factor
+from ..adapters import User
 from ..context import AuthContext, current_auth
 from ..csrf import csrf_token
 from ..errors import INVALID_CODE, SESSION_REQUIRED, TWO_FACTOR_EXPIRED
@@ -38,7 +39,7 @@ def _code_page(context: AuthContext, error: str | None, status: int = 200) -> Re
         "authjs/two_factor.html",
         csrf_token=csrf_token(),
         base_url=context.base_url(),
-        error_message=CODE_MESSAGES.get(error or "", None) if error else None,
+        error_message=CODE_MESSAGES.get(error or "") if error else None,
     )
     return html_response(html, status)
 
@@ -117,17 +118,13 @@ def manage_two_factor(operation: str) -> Response:
     return plain_error(f"Unknown two-factor operation {operation!r}.", 400)
 
 
-def _codes(
-    context: AuthContext, user: dict[str, object], codes: list[str], as_json: bool
-) -> Response:
+def _codes(context: AuthContext, user: User, codes: list[str], as_json: bool) -> Response:
     if as_json:
         return json_response({"ok": True, "enabled": True, "recoveryCodes": codes})
     return render_account_page(context, user, recovery_codes=codes)
 
 
-def _refused(
-    context: AuthContext, user: dict[str, object], as_json: bool, error: str, status: int
-) -> Response:
+def _refused(context: AuthContext, user: User, as_json: bool, error: str, status: int) -> Response:
     if as_json:
         return json_response({"ok": False, "error": error}, status)
     return render_account_page(context, user, error=error, status=status)

@@ -44,7 +44,7 @@ try:
         UserVerificationRequirement,
     )
 except ImportError:  # pragma: no cover - exercised by an install without the extra
-    webauthn = None
+    webauthn = None  # type: ignore[assignment]
 
 log = logging.getLogger("flask_authjs.passkey")
 

@@ -1,0 +1,335 @@
+"""TOTP two-factor sign-in through the routes: enrolment, the code step, recovery, attacks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from flask_authjs import CredentialsProvider, PasskeyProvider, totp
+from tests.conftest import AppFactory, FakeClock, post_json_true, session_cookie, sign_in, use_clock
+from tests.soft_authenticator import SoftAuthenticator
+
+EMAIL = "ada@example.com"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def app(app_factory: AppFactory, clock: FakeClock) -> Flask:
+    made = app_factory(
+        providers=[CredentialsProvider(), PasskeyProvider()],
+        TWO_FACTOR=True,
+        RATE_LIMIT_PER_ACCOUNT=4,
+    )
+    context = made.extensions["authjs"]
+    context.adapter.create_user(
+        EMAIL, name="Ada", password_hash=context.password_hasher.hash(PASSWORD)
+    )
+    return use_clock(made, clock)
+
+
+def code(secret: str, clock: FakeClock, offset: int = 0) -> str:
+    return totp.code_at(secret, int(clock()) // totp.PERIOD + offset)
+
+
+class Enrolled:
+    def __init__(self, secret: str, recovery_codes: list[str]) -> None:
+        self.secret = secret
+        self.recovery_codes = recovery_codes
+
+
+def enrol(client: FlaskClient, clock: FakeClock) -> Enrolled:
+    started = post_json_true(client, "/api/auth/two-factor/enable")
+    assert started.status_code == 200
+    secret = started.get_json()["secret"]
+    confirmed = post_json_true(client, "/api/auth/two-factor/confirm", code=code(secret, clock))
+    assert confirmed.status_code == 200, confirmed.get_json()
+    return Enrolled(secret, confirmed.get_json()["recoveryCodes"])
+
+
+@pytest.fixture
+def enrolled(app: Flask, clock: FakeClock) -> Enrolled:
+    client = app.test_client()
+    assert sign_in(client, EMAIL, PASSWORD).status_code == 200
+    done = enrol(client, clock)
+    clock.advance(totp.PERIOD)  # the enrolment code's step is spent
+    return done
+
+
+def first_factor(app: Flask) -> tuple[FlaskClient, Any]:
+    client = app.test_client()
+    return client, sign_in(client, EMAIL, PASSWORD)
+
+
+def second(client: FlaskClient, value: str) -> Any:
+    return post_json_true(client, "/api/auth/two-factor", code=value)
+
+
+def test_enrolment_shows_a_qr_code_and_needs_one_good_code(app: Flask, clock: FakeClock) -> None:
+    client = app.test_client()
+    sign_in(client, EMAIL, PASSWORD)
+    started = post_json_true(client, "/api/auth/two-factor/enable").get_json()
+    assert started["uri"].startswith("otpauth://totp/localhost:ada%40example.com?secret=")
+    assert started["qrSvg"].lstrip().startswith("<svg") and "<path" in started["qrSvg"]
+    adapter = app.extensions["authjs"].adapter
+    user = adapter.get_user_by_email(EMAIL)
+    record = adapter.get_two_factor(user["id"])
+    assert record["enabled"] is False and started["secret"] not in record["secret"]
+    # Not on yet: signing in needs no code.
+    assert first_factor(app)[1].status_code == 200
+    wrong = post_json_true(client, "/api/auth/two-factor/confirm", code="000000")
+    assert wrong.status_code == 400 and wrong.get_json()["error"] == "InvalidCode"
+    good = post_json_true(
+        client, "/api/auth/two-factor/confirm", code=code(started["secret"], clock)
+    )
+    codes = good.get_json()["recoveryCodes"]
+    assert len(codes) == 10 and adapter.count_recovery_codes(user["id"]) == 10
+    assert adapter.get_two_factor(user["id"])["enabled"] is True
+
+
+def test_the_first_factor_yields_a_pending_state_not_a_session(
+    app: Flask, enrolled: Enrolled
+) -> None:
+    client, answer = first_factor(app)
+    assert answer.status_code == 401
+    body = answer.get_json()
+    assert body["error"] == "TwoFactorRequired"
+    assert body["url"] == "http://localhost/api/auth/two-factor"
+    assert "session" not in body and session_cookie(answer) is None
+    assert client.get("/api/auth/session").get_json() == {}
+    assert client.get("/dashboard").status_code == 302
+    assert client.get("/api/auth/two-factor").status_code == 200
+
+
+def test_the_pending_cookie_is_never_a_session(app: Flask, enrolled: Enrolled) -> None:
+    _, answer = first_factor(app)
+    pending = session_cookie(answer, "authjs.two-factor")
+    assert pending
+    raw = app.test_client(use_cookies=False)
+    for name in ("authjs.session-token", "__Secure-authjs.session-token"):
+        response = raw.get("/api/auth/session", headers={"Cookie": f"{name}={pending}"})
+        assert response.get_json() == {}
+
+
+def test_a_code_completes_the_sign_in(app: Flask, enrolled: Enrolled, clock: FakeClock) -> None:
+    client, _ = first_factor(app)
+    answer = second(client, code(enrolled.secret, clock))
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["session"]["user"]["email"] == EMAIL
+    assert session_cookie(answer) and session_cookie(answer, "authjs.two-factor") == ""
+    assert client.get("/api/auth/session").get_json()["user"]["email"] == EMAIL
+
+
+def test_a_code_is_accepted_once(app: Flask, enrolled: Enrolled, clock: FakeClock) -> None:
+    value = code(enrolled.secret, clock)
+    first, _ = first_factor(app)
+    assert second(first, value).status_code == 200
+    replay, _ = first_factor(app)
+    answer = second(replay, value)
+    assert answer.status_code == 401 and answer.get_json()["error"] == "InvalidCode"
+    # An earlier step's code is refused too, once a later one was used.
+    assert second(replay, code(enrolled.secret, clock, -1)).status_code == 401
+    assert replay.get("/api/auth/session").get_json() == {}
+
+
+def test_one_step_of_drift_either_way_and_no_more(
+    app: Flask, enrolled: Enrolled, clock: FakeClock
+) -> None:
+    client, _ = first_factor(app)
+    assert second(client, code(enrolled.secret, clock, +2)).status_code == 401
+    assert second(client, code(enrolled.secret, clock, +1)).status_code == 200
+    clock.advance(3 * totp.PERIOD)
+    client, _ = first_factor(app)
+    assert second(client, code(enrolled.secret, clock, -2)).status_code == 401
+    assert second(client, code(enrolled.secret, clock, -1)).status_code == 200
+
+
+def test_a_recovery_code_works_once(app: Flask, enrolled: Enrolled) -> None:
+    client, _ = first_factor(app)
+    recovery = enrolled.recovery_codes[3]
+    answer = second(client, recovery.upper())
+    assert answer.status_code == 200
+    again, _ = first_factor(app)
+    assert second(again, recovery).status_code == 401
+    adapter = app.extensions["authjs"].adapter
+    assert adapter.count_recovery_codes(adapter.get_user_by_email(EMAIL)["id"]) == 9
+
+
+def test_failed_codes_count_in_the_per_account_rate_limit(
+    app: Flask, enrolled: Enrolled, clock: FakeClock
+) -> None:
+    client, _ = first_factor(app)
+    for _ in range(4):
+        assert second(client, "000000").status_code == 401
+    limited = second(client, code(enrolled.secret, clock))
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    # The same account's password sign-in is limited too: it is one budget.
+    assert first_factor(app)[1].status_code == 429
+
+
+def test_the_code_step_cannot_be_skipped(app: Flask, enrolled: Enrolled) -> None:
+    # Without a pending cookie, the code page and the code post lead back to sign-in.
+    stranger = app.test_client()
+    assert stranger.get("/api/auth/two-factor").status_code == 302
+    answer = second(stranger, "123456")
+    assert answer.status_code == 401 and answer.get_json()["error"] == "TwoFactorExpired"
+    # A forged pending cookie (a session token's signature) is no pending state either.
+    stranger.set_cookie("authjs.two-factor", "eyJhbGciOiJIUzI1NiJ9.e30.x", domain="localhost")
+    assert second(stranger, "123456").get_json()["error"] == "TwoFactorExpired"
+
+
+def test_the_pending_state_expires(app: Flask, enrolled: Enrolled, clock: FakeClock) -> None:
+    client, _ = first_factor(app)
+    clock.advance(6 * 60)
+    answer = second(client, code(enrolled.secret, clock))
+    assert answer.status_code == 401 and answer.get_json()["error"] == "TwoFactorExpired"
+
+
+def test_the_browser_flow_redirects_to_the_code_page(
+    app: Flask, enrolled: Enrolled, clock: FakeClock
+) -> None:
+    client = app.test_client()
+    token = client.get("/api/auth/csrf").get_json()["csrfToken"]
+    answer = client.post(
+        "/api/auth/callback/credentials",
+        data={
+            "csrfToken": token,
+            "email": EMAIL,
+            "password": PASSWORD,
+            "callbackUrl": "/dashboard",
+        },
+    )
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "http://localhost/api/auth/two-factor"
+    page = client.get("/api/auth/two-factor")
+    assert (
+        b'name="code"' in page.data
+        and "script-src 'self'" in page.headers["Content-Security-Policy"]
+    )
+    token = client.get("/api/auth/csrf").get_json()["csrfToken"]
+    wrong = client.post("/api/auth/two-factor", data={"csrfToken": token, "code": "000000"})
+    assert wrong.status_code == 401 and b"not valid" in wrong.data
+    done = client.post(
+        "/api/auth/two-factor", data={"csrfToken": token, "code": code(enrolled.secret, clock)}
+    )
+    assert done.status_code == 302 and done.headers["Location"] == "http://localhost/dashboard"
+
+
+def test_the_code_post_needs_csrf(app: Flask, enrolled: Enrolled, clock: FakeClock) -> None:
+    client, _ = first_factor(app)
+    answer = client.post(
+        "/api/auth/two-factor", data={"code": code(enrolled.secret, clock), "json": "true"}
+    )
+    assert answer.status_code == 403
+
+
+def test_disabling_needs_a_fresh_code(app: Flask, enrolled: Enrolled, clock: FakeClock) -> None:
+    client, _ = first_factor(app)
+    second(client, code(enrolled.secret, clock))
+    assert post_json_true(client, "/api/auth/two-factor/disable").status_code == 400
+    assert post_json_true(client, "/api/auth/two-factor/disable", code="000000").status_code == 400
+    clock.advance(totp.PERIOD)
+    off = post_json_true(client, "/api/auth/two-factor/disable", code=code(enrolled.secret, clock))
+    assert off.status_code == 200 and off.get_json()["enabled"] is False
+    assert first_factor(app)[1].status_code == 200
+
+
+def test_new_recovery_codes_need_a_fresh_code_and_replace_the_old(
+    app: Flask, enrolled: Enrolled, clock: FakeClock
+) -> None:
+    client, _ = first_factor(app)
+    second(client, enrolled.recovery_codes[0])
+    assert (
+        post_json_true(client, "/api/auth/two-factor/recovery-codes", code="nope").status_code
+        == 400
+    )
+    fresh = post_json_true(
+        client, "/api/auth/two-factor/recovery-codes", code=enrolled.recovery_codes[1]
+    )
+    new_codes = fresh.get_json()["recoveryCodes"]
+    assert len(new_codes) == 10
+    other, _ = first_factor(app)
+    assert second(other, enrolled.recovery_codes[2]).status_code == 401
+    assert second(other, new_codes[0]).status_code == 200
+
+
+def test_turning_on_twice_is_refused(app: Flask, enrolled: Enrolled, clock: FakeClock) -> None:
+    client, _ = first_factor(app)
+    second(client, code(enrolled.secret, clock))
+    answer = post_json_true(client, "/api/auth/two-factor/enable")
+    assert answer.status_code == 409
+
+
+def test_a_verified_passkey_satisfies_both_factors(
+    app: Flask, enrolled: Enrolled, clock: FakeClock
+) -> None:
+    client, _ = first_factor(app)
+    second(client, code(enrolled.secret, clock))
+    device = SoftAuthenticator()
+    opts = client.get("/api/auth/webauthn-options/passkey?action=register").get_json()["options"]
+    post_json_true(
+        client,
+        "/api/auth/callback/passkey",
+        action="register",
+        data=json.dumps(device.create(opts)),
+    )
+    visitor = app.test_client()
+    opts = visitor.get("/api/auth/webauthn-options/passkey?action=authenticate").get_json()[
+        "options"
+    ]
+    answer = post_json_true(
+        visitor,
+        "/api/auth/callback/passkey",
+        action="authenticate",
+        data=json.dumps(device.get(opts)),
+    )
+    assert answer.status_code == 200 and answer.get_json()["session"]["user"]["email"] == EMAIL
+
+
+def test_a_passkey_without_user_verification_still_asks_for_a_code(
+    app_factory: AppFactory, clock: FakeClock
+) -> None:
+    app = use_clock(
+        app_factory(
+            providers=[CredentialsProvider(), PasskeyProvider(user_verification="preferred")],
+            TWO_FACTOR=True,
+        ),
+        clock,
+    )
+    context = app.extensions["authjs"]
+    context.adapter.create_user(EMAIL, password_hash=context.password_hasher.hash(PASSWORD))
+    client = app.test_client()
+    sign_in(client, EMAIL, PASSWORD)
+    enrolled = enrol(client, clock)
+    device = SoftAuthenticator(user_verified=False)
+    opts = client.get("/api/auth/webauthn-options/passkey?action=register").get_json()["options"]
+    post_json_true(
+        client,
+        "/api/auth/callback/passkey",
+        action="register",
+        data=json.dumps(device.create(opts)),
+    )
+    visitor = app.test_client()
+    opts = visitor.get("/api/auth/webauthn-options/passkey?action=authenticate").get_json()[
+        "options"
+    ]
+    answer = post_json_true(
+        visitor,
+        "/api/auth/callback/passkey",
+        action="authenticate",
+        data=json.dumps(device.get(opts)),
+    )
+    assert answer.status_code == 401 and answer.get_json()["error"] == "TwoFactorRequired"
+    clock.advance(totp.PERIOD)
+    assert second(visitor, code(enrolled.secret, clock)).status_code == 200
+
+
+def test_with_two_factor_off_in_settings_the_routes_refuse(app_factory: AppFactory) -> None:
+    app = app_factory()
+    client = app.test_client()
+    sign_in(client)
+    assert post_json_true(client, "/api/auth/two-factor/enable").status_code == 401
+    assert client.get("/api/auth/two-factor").status_code == 302
