@@ -5,6 +5,9 @@ app would, guards ``/dashboard`` with ``login_required`` and shows a sign-in by 
 that needs no redirect. "Sign in with Stub" goes through the built-in stub identity
 provider (a real OAuth round trip, development only); with ``GITHUB_CLIENT_ID`` and
 ``GITHUB_CLIENT_SECRET`` in the environment, "Sign in with GitHub" appears too.
+Passkeys and TOTP two-factor are on: the dashboard links to the account page
+(``/api/auth/account``) where a user adds passkeys and turns two-factor on. The demo runs
+on ``localhost``, not ``127.0.0.1``: a passkey belongs to a domain name, never an IP.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from flask_authjs import (
     AuthJS,
     CredentialsProvider,
     GitHubProvider,
+    PasskeyProvider,
     Provider,
     StubOAuthProvider,
     login_required,
@@ -27,7 +31,7 @@ from flask_authjs.adapters import DuplicateEmail
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
-DEMO_ADDRESS = "http://127.0.0.1:5000"
+DEMO_ADDRESS = "http://localhost:5000"
 DEMO_POLICY = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'"
@@ -44,9 +48,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         AUTHJS_SIGNUP=True,
         # The demo runs in AUTHJS_DEBUG, the only mode where the stub may be served.
         AUTHJS_STUB_OAUTH=True,
+        AUTHJS_TWO_FACTOR=True,
+        AUTHJS_TWO_FACTOR_ISSUER="flask-authjs demo",
     )
     app.config.update(config or {})
-    providers: list[Provider] = [CredentialsProvider()]
+    providers: list[Provider] = [
+        CredentialsProvider(),
+        PasskeyProvider(rp_name="flask-authjs demo"),
+    ]
     if app.config["AUTHJS_STUB_OAUTH"]:
         providers.append(StubOAuthProvider())
     if os.environ.get("GITHUB_CLIENT_ID") and os.environ.get("GITHUB_CLIENT_SECRET"):

@@ -10,6 +10,7 @@
  * the sign-in page, because on a custom sign-in page that navigation is a loop.
  * Passkeys use the browser's own PublicKeyCredential.parse*OptionsFromJSON / toJSON:
  *   await AuthJS.signIn("passkey");                    // sign in with a passkey
+ *   // options.mediation: "conditional" (autofill; pass options.signal to abort it)
  *   await AuthJS.registerPasskey({name: "Laptop"});    // add one (signed in)
  * A first factor answered with error "TwoFactorRequired" continues at its `url` (the code
  * page); with redirect:false that url is returned instead.
@@ -167,6 +168,7 @@
       credential = await navigator.credentials.get({
         publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(got.data.options),
         mediation: options.mediation,
+        signal: options.signal,
       });
     } catch (refused) {
       console.error("[flask-authjs] the browser refused the passkey", refused);

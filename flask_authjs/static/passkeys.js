@@ -7,7 +7,7 @@
     var box = document.getElementById("authjs-passkey-error");
     if (!box) return;
     box.hidden = false;
-    box.querySelector("p").textContent = message;
+    (box.querySelector("p, span") || box).textContent = message;
   }
 
   var MESSAGES = {

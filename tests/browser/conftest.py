@@ -60,17 +60,21 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-LiveServer = Callable[[Callable[[str], Flask]], str]
+LiveServer = Callable[..., str]
 
 
 @pytest.fixture
 def live_server() -> Iterator[LiveServer]:
-    """``live_server(make_app)`` serves ``make_app(base_url)`` on a free port; returns the URL."""
+    """``live_server(make_app)`` serves ``make_app(base_url)`` on a free port; returns the URL.
+
+    ``host="localhost"`` names the server by that name (it still listens on 127.0.0.1):
+    WebAuthn needs a domain name as relying party ID, never an IP address.
+    """
     servers: list[Any] = []
 
-    def serve(make_app: Callable[[str], Flask]) -> str:
+    def serve(make_app: Callable[[str], Flask], host: str = "127.0.0.1") -> str:
         server = make_server("127.0.0.1", 0, None, threaded=True)  # type: ignore[arg-type]
-        base_url = f"http://127.0.0.1:{server.server_port}"
+        base_url = f"http://{host}:{server.server_port}"
         server.app = make_app(base_url)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
