@@ -333,3 +333,52 @@ def test_with_two_factor_off_in_settings_the_routes_refuse(app_factory: AppFacto
     sign_in(client)
     assert post_json_true(client, "/api/auth/two-factor/enable").status_code == 401
     assert client.get("/api/auth/two-factor").status_code == 302
+
+
+def turn_on_two_factor(app: Flask, email: str) -> str:
+    """2FA on for ``email`` straight in the store (as an enrolment leaves it); the secret."""
+    context = app.extensions["authjs"]
+    user = context.adapter.get_user_by_email(email)
+    secret = totp.new_secret()
+    context.adapter.set_two_factor(
+        user["id"], secret_box_for(app).seal(secret, user["id"]), enabled=True
+    )
+    return secret
+
+
+def secret_box_for(app: Flask) -> totp.SecretBox:
+    return totp.SecretBox(app.extensions["authjs"].settings.secrets)
+
+
+def test_an_oauth_sign_in_stops_at_the_code_step_too(app_factory: AppFactory) -> None:
+    from flask_authjs import StubOAuthProvider
+    from tests.oauth_flow import serving, stub_sign_in
+
+    with serving(
+        lambda origin: app_factory(
+            URL=origin, providers=[StubOAuthProvider()], STUB_OAUTH=True, TWO_FACTOR=True
+        )
+    ) as app:
+        client = app.test_client()
+        assert stub_sign_in(client, "grace@example.com").status_code == 302  # first sign-in
+        secret = turn_on_two_factor(app, "grace@example.com")
+        again = app.test_client()
+        answer = stub_sign_in(again, "grace@example.com")
+        assert answer.status_code == 302
+        assert answer.headers["Location"].endswith("/api/auth/two-factor")
+        assert again.get("/api/auth/session").get_json() == {}
+        done = second(again, totp.code_at(secret, int(app.extensions["authjs"].now()) // 30))
+        assert done.status_code == 200
+        assert done.get_json()["session"]["user"]["email"] == "grace@example.com"
+
+
+def test_posting_the_credentials_callback_again_never_skips_the_step(
+    app: Flask, enrolled: Enrolled
+) -> None:
+    client, _ = first_factor(app)
+    again = sign_in(client, EMAIL, PASSWORD)
+    assert again.status_code == 401 and again.get_json()["error"] == "TwoFactorRequired"
+    assert client.get("/api/auth/session").get_json() == {}
+    # A code posted to the credentials callback is just another (ignored) form field.
+    with_code = sign_in(client, EMAIL, PASSWORD, code="123456")
+    assert with_code.get_json()["error"] == "TwoFactorRequired"
