@@ -1,4 +1,5 @@
-"""A software WebAuthn authenticator for tests: real P-256 keys, real CBOR, real signatures.
+"""A software WebAuthn authenticator for tests: real P-256 keys, real CBOR, real signatures;
+and the helpers that walk it through the passkey routes.
 
 It answers the options our server sends exactly as a browser plus a platform authenticator
 would (``PublicKeyCredential.toJSON()`` shape), and each answer can be bent on purpose
@@ -19,6 +20,10 @@ from typing import Any
 import cbor2
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import post_json_true
 
 UP, UV, BE, BS, AT = 0x01, 0x04, 0x08, 0x10, 0x40
 
@@ -123,3 +128,34 @@ class SoftAuthenticator:
             "crossOrigin": False,
         }
         return json.dumps(data, separators=(",", ":")).encode()
+
+
+# Driving the routes with it.
+
+
+def options(client: FlaskClient, action: str) -> dict[str, Any]:
+    response = client.get(f"/api/auth/webauthn-options/passkey?action={action}")
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["action"] == action
+    return dict(body["options"])
+
+
+def post_credential(
+    client: FlaskClient, action: str, credential: dict[str, Any], **fields: str
+) -> Any:
+    return post_json_true(
+        client, "/api/auth/callback/passkey", action=action, data=json.dumps(credential), **fields
+    )
+
+
+def authenticate(app: Flask, device: SoftAuthenticator, **bend: Any) -> Any:
+    """A fresh browser signs in with ``device``'s passkey (bent as asked)."""
+    client = app.test_client()
+    return post_credential(
+        client, "authenticate", device.get(options(client, "authenticate"), **bend)
+    )
+
+
+def register(client: FlaskClient, device: SoftAuthenticator, **fields: str) -> Any:
+    return post_credential(client, "register", device.create(options(client, "register")), **fields)

@@ -12,7 +12,13 @@ from flask.testing import FlaskClient
 
 from flask_authjs import CredentialsProvider, PasskeyProvider
 from tests.conftest import AppFactory, csrf_token, post_json_true, sign_in
-from tests.soft_authenticator import SoftAuthenticator
+from tests.soft_authenticator import (
+    SoftAuthenticator,
+    authenticate,
+    options,
+    post_credential,
+    register,
+)
 
 EMAIL = "ada@example.com"
 PASSWORD = "correct horse battery"
@@ -26,26 +32,6 @@ def app(app_factory: AppFactory) -> Flask:
         EMAIL, name="Ada", password_hash=context.password_hasher.hash(PASSWORD)
     )
     return made
-
-
-def options(client: FlaskClient, action: str) -> dict[str, Any]:
-    response = client.get(f"/api/auth/webauthn-options/passkey?action={action}")
-    assert response.status_code == 200, response.get_json()
-    body = response.get_json()
-    assert body["action"] == action
-    return dict(body["options"])
-
-
-def post_credential(
-    client: FlaskClient, action: str, credential: dict[str, Any], **fields: str
-) -> Any:
-    return post_json_true(
-        client, "/api/auth/callback/passkey", action=action, data=json.dumps(credential), **fields
-    )
-
-
-def register(client: FlaskClient, device: SoftAuthenticator, **fields: str) -> Any:
-    return post_credential(client, "register", device.create(options(client, "register")), **fields)
 
 
 @pytest.fixture
@@ -172,49 +158,23 @@ def test_no_challenge_cookie_is_refused(app: Flask, registered: SoftAuthenticato
 def test_bent_assertions_are_refused(
     app: Flask, registered: SoftAuthenticator, bend: dict[str, Any]
 ) -> None:
-    client = app.test_client()
-    refused(
-        post_credential(
-            client, "authenticate", registered.get(options(client, "authenticate"), **bend)
-        )
-    )
-    assert client.get("/api/auth/session").get_json() == {}
+    refused(authenticate(app, registered, **bend))
 
 
 def test_user_verification_off_is_refused(app: Flask, registered: SoftAuthenticator) -> None:
     registered.user_verified = False
-    client = app.test_client()
-    refused(
-        post_credential(client, "authenticate", registered.get(options(client, "authenticate")))
-    )
+    refused(authenticate(app, registered))
 
 
 def test_a_counter_going_backwards_is_refused_and_logged(
     app: Flask, registered: SoftAuthenticator, caplog: pytest.LogCaptureFixture
 ) -> None:
-    client = app.test_client()
-    assert (
-        post_credential(
-            client, "authenticate", registered.get(options(client, "authenticate"))
-        ).status_code
-        == 200
-    )
+    assert authenticate(app, registered).status_code == 200
     registered.credentials[-1].counter = 5
-    client = app.test_client()
-    assert (
-        post_credential(
-            client, "authenticate", registered.get(options(client, "authenticate"))
-        ).status_code
-        == 200
-    )
+    assert authenticate(app, registered).status_code == 200
     # A clone made before those uses still counts from 1.
     with caplog.at_level(logging.WARNING, logger="flask_authjs.passkey"):
-        client = app.test_client()
-        refused(
-            post_credential(
-                client, "authenticate", registered.get(options(client, "authenticate"), counter=2)
-            )
-        )
+        refused(authenticate(app, registered, counter=2))
     assert "cloned" in caplog.text
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -11,7 +10,13 @@ from flask.testing import FlaskClient
 
 from flask_authjs import CredentialsProvider, PasskeyProvider, totp
 from tests.conftest import AppFactory, FakeClock, post_json_true, session_cookie, sign_in, use_clock
-from tests.soft_authenticator import SoftAuthenticator
+from tests.soft_authenticator import (
+    SoftAuthenticator,
+    authenticate,
+    options,
+    post_credential,
+    register,
+)
 
 EMAIL = "ada@example.com"
 PASSWORD = "correct horse battery"
@@ -269,23 +274,8 @@ def test_a_verified_passkey_satisfies_both_factors(
     client, _ = first_factor(app)
     second(client, code(enrolled.secret, clock))
     device = SoftAuthenticator()
-    opts = client.get("/api/auth/webauthn-options/passkey?action=register").get_json()["options"]
-    post_json_true(
-        client,
-        "/api/auth/callback/passkey",
-        action="register",
-        data=json.dumps(device.create(opts)),
-    )
-    visitor = app.test_client()
-    opts = visitor.get("/api/auth/webauthn-options/passkey?action=authenticate").get_json()[
-        "options"
-    ]
-    answer = post_json_true(
-        visitor,
-        "/api/auth/callback/passkey",
-        action="authenticate",
-        data=json.dumps(device.get(opts)),
-    )
+    assert register(client, device).status_code == 200
+    answer = authenticate(app, device)
     assert answer.status_code == 200 and answer.get_json()["session"]["user"]["email"] == EMAIL
 
 
@@ -305,23 +295,9 @@ def test_a_passkey_without_user_verification_still_asks_for_a_code(
     sign_in(client, EMAIL, PASSWORD)
     enrolled = enrol(client, clock)
     device = SoftAuthenticator(user_verified=False)
-    opts = client.get("/api/auth/webauthn-options/passkey?action=register").get_json()["options"]
-    post_json_true(
-        client,
-        "/api/auth/callback/passkey",
-        action="register",
-        data=json.dumps(device.create(opts)),
-    )
+    assert register(client, device).status_code == 200
     visitor = app.test_client()
-    opts = visitor.get("/api/auth/webauthn-options/passkey?action=authenticate").get_json()[
-        "options"
-    ]
-    answer = post_json_true(
-        visitor,
-        "/api/auth/callback/passkey",
-        action="authenticate",
-        data=json.dumps(device.get(opts)),
-    )
+    answer = post_credential(visitor, "authenticate", device.get(options(visitor, "authenticate")))
     assert answer.status_code == 401 and answer.get_json()["error"] == "TwoFactorRequired"
     clock.advance(totp.PERIOD)
     assert second(visitor, code(enrolled.secret, clock)).status_code == 200

@@ -35,6 +35,17 @@
     }
   }
 
+  // A response and its JSON body ({} when empty or not JSON).
+  async function answered(response) {
+    var data = {};
+    try {
+      data = (await response.json()) || {};
+    } catch (notJson) {
+      data = {};
+    }
+    return { response: response, data: data };
+  }
+
   // POST form fields, asking for {url, ok, status, error[, session]} instead of a redirect.
   async function post(url, fields) {
     var response = await fetch(url, {
@@ -46,13 +57,7 @@
       },
       body: new URLSearchParams(fields),
     });
-    var data = {};
-    try {
-      data = (await response.json()) || {};
-    } catch (notJson) {
-      data = {};
-    }
-    return { response: response, data: data };
+    return answered(response);
   }
 
   function go(url) {
@@ -102,18 +107,26 @@
       return { error: provider ? "UnknownProvider" : "ProviderRequired", status: 400, ok: false, url: null };
     }
     var type = providers[provider].type;
-    if (type === "webauthn") return passkeySignIn(provider, options, callbackUrl, redirect);
-    var url = basePath + "/" + (type === "credentials" ? "callback" : "signin") + "/" + encodeURIComponent(provider);
-    if (authorizationParams) url += "?" + new URLSearchParams(authorizationParams);
-    var fields = Object.assign({}, options, {
-      csrfToken: await getCsrfToken(),
-      callbackUrl: callbackUrl,
-      json: "true",
-    });
-    delete fields.redirect;
-    var answer = await post(url, fields);
+    var answer;
+    if (type === "webauthn") {
+      var done = await ceremony(provider, "authenticate", { callbackUrl: callbackUrl }, function (publicKey) {
+        return navigator.credentials.get({ publicKey: publicKey, mediation: options.mediation, signal: options.signal });
+      });
+      if (done.failed) return done.failed;
+      answer = done.answer;
+    } else {
+      var url = basePath + "/" + (type === "credentials" ? "callback" : "signin") + "/" + encodeURIComponent(provider);
+      if (authorizationParams) url += "?" + new URLSearchParams(authorizationParams);
+      var fields = Object.assign({}, options, {
+        csrfToken: await getCsrfToken(),
+        callbackUrl: callbackUrl,
+        json: "true",
+      });
+      delete fields.redirect;
+      answer = await post(url, fields);
+    }
     var data = answer.data;
-    if (redirect || (type !== "credentials" && type !== "email")) {
+    if (redirect || (type !== "credentials" && type !== "email" && type !== "webauthn")) {
       go(data.url || callbackUrl);
       return undefined;
     }
@@ -144,84 +157,49 @@
       basePath + "/webauthn-options/" + encodeURIComponent(provider) + "?action=" + action,
       { headers: { Accept: "application/json" } }
     );
-    var data = {};
-    try {
-      data = (await response.json()) || {};
-    } catch (notJson) {
-      data = {};
-    }
-    return { response: response, data: data };
+    return answered(response);
   }
 
   function failure(error, status) {
     return { error: error, status: status, ok: false, url: null };
   }
 
-  async function passkeySignIn(provider, options, callbackUrl, redirect) {
-    if (!window.PublicKeyCredential || !PublicKeyCredential.parseRequestOptionsFromJSON) {
-      return failure("WebAuthnUnsupported", 0);
+  // One WebAuthn ceremony: the server's options, the browser's answer (askBrowser), posted
+  // back to {base}/callback/<id>. Resolves {failed: result} or {answer}.
+  async function ceremony(provider, action, fields, askBrowser) {
+    var parse = action === "register" ? "parseCreationOptionsFromJSON" : "parseRequestOptionsFromJSON";
+    if (!window.PublicKeyCredential || !PublicKeyCredential[parse]) {
+      return { failed: failure("WebAuthnUnsupported", 0) };
     }
-    var got = await webauthnOptions(provider, "authenticate");
-    if (!got.response.ok) return failure(got.data.error || "WebAuthnVerificationError", got.response.status);
+    var got = await webauthnOptions(provider, action);
+    if (!got.response.ok) {
+      return { failed: failure(got.data.error || "WebAuthnVerificationError", got.response.status) };
+    }
     var credential;
     try {
-      credential = await navigator.credentials.get({
-        publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(got.data.options),
-        mediation: options.mediation,
-        signal: options.signal,
-      });
+      credential = await askBrowser(PublicKeyCredential[parse](got.data.options));
     } catch (refused) {
-      console.error("[flask-authjs] the browser refused the passkey", refused);
-      return failure(refused.name || "NotAllowedError", 0);
+      console.error("[flask-authjs] the browser refused the passkey (" + action + ")", refused);
+      return { failed: failure(refused.name || "NotAllowedError", 0) };
     }
-    var answer = await post(basePath + "/callback/" + encodeURIComponent(provider), {
-      action: "authenticate",
-      data: JSON.stringify(credential.toJSON()),
-      csrfToken: await getCsrfToken(),
-      callbackUrl: callbackUrl,
-      json: "true",
-    });
-    var data = answer.data;
-    if (data.error === "TwoFactorRequired") return twoFactor(answer, redirect);
-    if (redirect && answer.response.ok) {
-      go(data.url || callbackUrl);
-      return undefined;
-    }
-    var result = {
-      error: data.error || null,
-      status: answer.response.status,
-      ok: answer.response.ok,
-      url: data.error ? null : data.url || null,
-    };
-    if (answer.response.ok) result.session = data.session || (await getSession());
-    return result;
+    var answer = await post(
+      basePath + "/callback/" + encodeURIComponent(provider),
+      Object.assign(
+        { action: action, data: JSON.stringify(credential.toJSON()), csrfToken: await getCsrfToken(), json: "true" },
+        fields
+      )
+    );
+    return { answer: answer };
   }
 
   // Add a passkey to the signed-in user's account: {ok, error, status, passkey}.
   async function registerPasskey(options) {
     options = options || {};
-    var provider = options.provider || "passkey";
-    if (!window.PublicKeyCredential || !PublicKeyCredential.parseCreationOptionsFromJSON) {
-      return failure("WebAuthnUnsupported", 0);
-    }
-    var got = await webauthnOptions(provider, "register");
-    if (!got.response.ok) return failure(got.data.error || "WebAuthnVerificationError", got.response.status);
-    var credential;
-    try {
-      credential = await navigator.credentials.create({
-        publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(got.data.options),
-      });
-    } catch (refused) {
-      console.error("[flask-authjs] the browser refused to create a passkey", refused);
-      return failure(refused.name || "NotAllowedError", 0);
-    }
-    var answer = await post(basePath + "/callback/" + encodeURIComponent(provider), {
-      action: "register",
-      data: JSON.stringify(credential.toJSON()),
-      name: options.name || "",
-      csrfToken: await getCsrfToken(),
-      json: "true",
+    var done = await ceremony(options.provider || "passkey", "register", { name: options.name || "" }, function (publicKey) {
+      return navigator.credentials.create({ publicKey: publicKey });
     });
+    if (done.failed) return done.failed;
+    var answer = done.answer;
     return {
       error: answer.data.error || null,
       status: answer.response.status,

@@ -136,6 +136,15 @@ def test_a_passkey_without_user_verification_is_refused(page: Any, base: str) ->
 SESSION = "fetch('/api/auth/session').then(r => r.json())"
 
 
+def sign_in_with_code(page: Any, base: str, code: str) -> None:
+    """The password, then the code page (no session until the code is in)."""
+    sign_in_with_password(page, base)
+    page.wait_for_url(f"{base}/api/auth/two-factor")
+    assert page.evaluate(SESSION) == {}
+    page.fill("#two-factor-code", code)
+    page.click("#two-factor-submit")
+
+
 def current_code(secret: str, ahead: int = 0) -> str:
     return totp.code_at(secret, int(time.time()) // totp.PERIOD + ahead)
 
@@ -156,24 +165,14 @@ def test_turn_on_two_factor_sign_in_with_a_code_then_with_a_recovery_code(
     sign_out(page, base)
 
     # Password first, then the code page; the enrolment's time step is spent, so the next.
-    sign_in_with_password(page, base)
-    page.wait_for_url(f"{base}/api/auth/two-factor")
-    assert page.evaluate(SESSION) == {}
-    page.fill("#two-factor-code", current_code(secret, ahead=1))
-    page.click("#two-factor-submit")
+    sign_in_with_code(page, base, current_code(secret, ahead=1))
     page.wait_for_url(f"{base}/dashboard")
     sign_out(page, base)
 
     # The phone is lost: a recovery code gets in, once.
-    sign_in_with_password(page, base)
-    page.wait_for_url(f"{base}/api/auth/two-factor")
-    page.fill("#two-factor-code", codes[0])
-    page.click("#two-factor-submit")
+    sign_in_with_code(page, base, codes[0])
     page.wait_for_url(f"{base}/dashboard")
     sign_out(page, base)
-    sign_in_with_password(page, base)
-    page.wait_for_url(f"{base}/api/auth/two-factor")
-    page.fill("#two-factor-code", codes[0])
-    page.click("#two-factor-submit")
+    sign_in_with_code(page, base, codes[0])
     assert "not valid" in page.locator("[role=alert]").inner_text()
     assert page.evaluate(SESSION) == {}
