@@ -56,6 +56,10 @@ class RateLimiter:
     def sign_up_limits(self, address: str | None) -> dict[str, int]:
         return {limit_key("signup-address", address or "-"): self.settings.signup_limit_per_address}
 
+    def challenge_limits(self, address: str | None) -> dict[str, int]:
+        """Passkey challenges (each one a store record) per client address."""
+        return {limit_key("challenge-address", address or "-"): self.settings.rate_limit_per_address}
+
     def retry_after(self, limits: Mapping[str, int]) -> int | None:
         """Seconds until the next attempt is allowed, or ``None`` while under every limit."""
         active = {key: limit for key, limit in limits.items() if limit > 0}

@@ -7,7 +7,7 @@ with it is no session) that lives five minutes and carries what the rest of the 
 needs (the user, the account, where to go). ``{base}/two-factor`` asks for a code and
 only then lets the pipeline issue the session.
 
-``json=true`` clients get ``401 {"error": "TwoFactorRequired", "url": "{base}/two-factor"}``.
+``json=true`` clients get ``401 {"error": "TwoFactorRequired", "url": "{base}/two-factor?..."}``.
 This module needs no optional package: it only reads whether the user has two-factor on.
 """
 
@@ -22,7 +22,7 @@ from flask import Response, request
 from .context import AuthContext
 from .cookies import delete_cookie_header, read_chunked, set_cookie_header
 from .errors import TWO_FACTOR_REQUIRED
-from .responses import auth_redirect
+from .responses import auth_redirect, with_query
 from .tokens import TokenCodec
 
 PURPOSE = "two-factor-pending"
@@ -78,9 +78,9 @@ def pending_response(
         now=context.now(),
         max_age=PENDING_MAX_AGE,
     )
-    response = auth_redirect(
-        context.action_url("two-factor"), as_json=as_json, status=401, error=TWO_FACTOR_REQUIRED
-    )
+    # The code in the URL too, where next-auth/react's signIn() looks for errors.
+    url = with_query(context.action_url("two-factor"), {"error": TWO_FACTOR_REQUIRED})
+    response = auth_redirect(url, as_json=as_json, status=401, error=TWO_FACTOR_REQUIRED)
     response.headers.add(
         "Set-Cookie",
         set_cookie_header(

@@ -294,3 +294,13 @@ def test_managing_needs_a_session(app: Flask) -> None:
     assert manage(app.test_client(), "delete", credentialId="x").status_code == 401
     page = app.test_client().get("/api/auth/account")
     assert page.status_code == 302 and "/api/auth/signin" in page.headers["Location"]
+
+
+def test_challenges_per_address_are_limited(app_factory: AppFactory) -> None:
+    app = app_factory(providers=[PasskeyProvider()], RATE_LIMIT_PER_ADDRESS=3)
+    client = app.test_client()
+    for _ in range(3):
+        assert client.get("/api/auth/webauthn-options/passkey").status_code == 200
+    limited = client.get("/api/auth/webauthn-options/passkey")
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    assert "authjs.challenge" not in limited.headers.get("Set-Cookie", "")

@@ -18,6 +18,7 @@ from tests.soft_authenticator import (
     register,
 )
 
+TWO_FACTOR_PAGE = "/api/auth/two-factor?error=TwoFactorRequired"
 EMAIL = "ada@example.com"
 PASSWORD = "correct horse battery"
 
@@ -102,7 +103,7 @@ def test_the_first_factor_yields_a_pending_state_not_a_session(
     assert answer.status_code == 401
     body = answer.get_json()
     assert body["error"] == "TwoFactorRequired"
-    assert body["url"] == "http://localhost/api/auth/two-factor"
+    assert body["url"] == "http://localhost/api/auth/two-factor?error=TwoFactorRequired"
     assert "session" not in body and session_cookie(answer) is None
     assert client.get("/api/auth/session").get_json() == {}
     assert client.get("/dashboard").status_code == 302
@@ -208,7 +209,7 @@ def test_the_browser_flow_redirects_to_the_code_page(
         },
     )
     assert answer.status_code == 302
-    assert answer.headers["Location"] == "http://localhost/api/auth/two-factor"
+    assert answer.headers["Location"] == f"http://localhost{TWO_FACTOR_PAGE}"
     page = client.get("/api/auth/two-factor")
     assert (
         b'name="code"' in page.data
@@ -341,7 +342,7 @@ def test_an_oauth_sign_in_stops_at_the_code_step_too(app_factory: AppFactory) ->
         again = app.test_client()
         answer = stub_sign_in(again, "grace@example.com")
         assert answer.status_code == 302
-        assert answer.headers["Location"].endswith("/api/auth/two-factor")
+        assert answer.headers["Location"].endswith(TWO_FACTOR_PAGE)
         assert again.get("/api/auth/session").get_json() == {}
         done = second(again, totp.code_at(secret, int(app.extensions["authjs"].now()) // 30))
         assert done.status_code == 200

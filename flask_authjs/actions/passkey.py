@@ -16,7 +16,12 @@ from flask import Response, current_app, request
 from .. import passkey_challenge
 from ..adapters import Authenticator, DuplicateAccount, User
 from ..context import AuthContext, current_auth
-from ..errors import LAST_SIGN_IN_METHOD, SESSION_REQUIRED, WEBAUTHN_VERIFICATION
+from ..errors import (
+    LAST_SIGN_IN_METHOD,
+    SESSION_REQUIRED,
+    TOO_MANY_ATTEMPTS,
+    WEBAUTHN_VERIFICATION,
+)
 from ..providers import Provider
 from ..providers.passkey import PasskeyProvider, PasskeyRejected
 from ..responses import auth_redirect, json_response, plain_error
@@ -58,6 +63,14 @@ def webauthn_options(provider_id: str) -> Response:
             {"error": SESSION_REQUIRED, "message": "Sign in to add a passkey to your account."},
             401,
         )
+    # Every challenge is a store record, so an address may ask for only so many.
+    limits = context.rate_limiter.challenge_limits(request.remote_addr)
+    retry_after = context.rate_limiter.retry_after(limits)
+    if retry_after is not None:
+        limited = json_response({"error": TOO_MANY_ATTEMPTS, "message": "Too many attempts."}, 429)
+        limited.headers["Retry-After"] = str(retry_after)
+        return limited
+    context.rate_limiter.record(limits)
     response = json_response({})
     challenge = passkey_challenge.issue(
         context,

@@ -19,6 +19,8 @@ from demo.app import DEMO_EMAIL, DEMO_PASSWORD
 from flask_authjs import totp
 
 from .conftest import demo
+from .test_nextauth_react import inject, sign_in_call
+from .test_nextauth_react import nextauth_bundle as nextauth_bundle  # a fixture, by name
 
 
 class Authenticator:
@@ -139,7 +141,7 @@ SESSION = "fetch('/api/auth/session').then(r => r.json())"
 def sign_in_with_code(page: Any, base: str, code: str) -> None:
     """The password, then the code page (no session until the code is in)."""
     sign_in_with_password(page, base)
-    page.wait_for_url(f"{base}/api/auth/two-factor")
+    page.wait_for_url(f"{base}/api/auth/two-factor?error=TwoFactorRequired")
     assert page.evaluate(SESSION) == {}
     page.fill("#two-factor-code", code)
     page.click("#two-factor-submit")
@@ -176,3 +178,43 @@ def test_turn_on_two_factor_sign_in_with_a_code_then_with_a_recovery_code(
     sign_in_with_code(page, base, codes[0])
     assert "not valid" in page.locator("[role=alert]").inner_text()
     assert page.evaluate(SESSION) == {}
+
+
+def test_next_auth_react_reports_two_factor_required_and_the_code_finishes(
+    page: Any, live_server: Any, tmp_path: Path, nextauth_bundle: Path
+) -> None:
+    """The real ``next-auth/react`` client: the first factor answers ``TwoFactorRequired``
+    (no session); posting the code to ``{base}/two-factor`` then signs in."""
+    apps: list[Any] = []
+
+    def make(url: str) -> Any:
+        apps.append(demo(tmp_path)(url))
+        return apps[-1]
+
+    base = live_server(make, host="localhost")
+    context = apps[0].extensions["authjs"]
+    user = context.adapter.get_user_by_email(DEMO_EMAIL)
+    secret = totp.new_secret()
+    sealed = totp.SecretBox(context.settings.secrets).seal(secret, user["id"])
+    context.adapter.set_two_factor(user["id"], sealed, enabled=True)
+
+    page.goto(f"{base}/")
+    inject(page, base, nextauth_bundle)
+    first = page.evaluate(sign_in_call(DEMO_PASSWORD))
+    assert first == {"error": "TwoFactorRequired", "status": 401, "ok": False, "url": None}
+    assert page.evaluate("() => NextAuth.getSession()") is None
+
+    answer = page.evaluate(
+        """async (code) => {
+            const csrfToken = await NextAuth.getCsrfToken();
+            const response = await fetch("/api/auth/two-factor", {
+                method: "POST",
+                headers: {"Content-Type": "application/x-www-form-urlencoded"},
+                body: new URLSearchParams({code, csrfToken, json: "true"}),
+            });
+            return {status: response.status, body: await response.json()};
+        }""",
+        current_code(secret),
+    )
+    assert answer["status"] == 200 and answer["body"]["session"]["user"]["email"] == DEMO_EMAIL
+    assert page.evaluate("() => NextAuth.getSession()")["user"]["email"] == DEMO_EMAIL
