@@ -359,3 +359,36 @@ def test_posting_the_credentials_callback_again_never_skips_the_step(
     # A code posted to the credentials callback is just another (ignored) form field.
     with_code = sign_in(client, EMAIL, PASSWORD, code="123456")
     assert with_code.get_json()["error"] == "TwoFactorRequired"
+
+
+def test_two_factor_without_the_extra_is_a_configuration_error(
+    app_factory: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from flask_authjs import ConfigurationError
+
+    monkeypatch.setitem(sys.modules, "pyotp", None)  # as if not installed
+    with pytest.raises(ConfigurationError, match=r"AUTHJS_TWO_FACTOR.*passkeys"):
+        app_factory(TWO_FACTOR=True)
+
+
+def test_an_app_without_passkeys_or_two_factor_never_loads_their_packages() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from flask import Flask\n"
+        "from flask_authjs import AuthJS, CredentialsProvider\n"
+        "app = Flask('x'); app.config.update(TESTING=True, AUTHJS_URL='http://localhost')\n"
+        "AuthJS(app, providers=[CredentialsProvider(lambda c, r: None)])\n"
+        "client = app.test_client()\n"
+        "assert client.get('/api/auth/signin').status_code == 200\n"
+        "assert client.get('/api/auth/session').status_code == 200\n"
+        "print(sorted(m for m in ('webauthn', 'pyotp', 'segno') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
