@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .decorators import login_required as login_required
-from .errors import AuthJSError as AuthJSError
-from .errors import ConfigurationError as ConfigurationError
+from .exceptions import AuthJSError as AuthJSError
+from .exceptions import ConfigurationError as ConfigurationError
 from .extension import AuthJS as AuthJS
 from .loop import RedirectLoopWarning as RedirectLoopWarning
 from .middleware import SessionMiddleware as SessionMiddleware

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Request
 
-from .errors import InvalidInput
+from .exceptions import InvalidInput
 
 MAX_FIELD_LENGTH = 4096
 

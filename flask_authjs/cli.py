@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from .adapters import DuplicateEmail
 from .emails import normalize_email
-from .errors import InvalidInput
+from .exceptions import InvalidInput
 from .loop import page_problems
 from .passwords import password_problem
 

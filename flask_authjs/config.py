@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
-from .errors import ConfigurationError
+from .exceptions import ConfigurationError
 from .redirects import normalized_origin
 
 DAY = 24 * 60 * 60

@@ -3,23 +3,25 @@
 Views and helpers reach it with :func:`current_auth` (it lives in
 ``app.extensions["authjs"]``); it answers the per-request questions that need both the
 settings and the request: our origin, the cookie names, where a callbackUrl may lead.
+It sits below the providers and the sign-in pipeline and knows nothing of them: the
+``AuthJS`` object hands it the provider registry, the pages and the callbacks.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from flask import Response, abort, current_app, has_request_context, request
+from flask import abort, current_app, has_request_context, request
 
 from .adapters import Adapter, adapter_from_url
+from .callbacks import Callbacks
+from .clock import Clock, system_clock
 from .config import Settings
 from .cookies import CookieNames, chunked_set_cookie_headers, cookie_names, read_chunked
 from .middleware import SESSION_KEY, TOKEN_KEY
 from .passwords import PasswordHasher
-from .providers.checks import check_codec
 from .ratelimit import RateLimiter
 from .redirects import is_safe_location, normalized_origin, same_origin_url
 from .responses import with_query
@@ -33,23 +35,40 @@ from .sessions import (
 )
 from .tokens import Claims, TokenCodec
 
-if TYPE_CHECKING:
-    from .extension import AuthJS
-    from .providers import Provider
+
+class ProviderEntry(Protocol):
+    """What the context needs of a provider: the registry holds the real classes."""
+
+    id: str
+    name: str
+    type: str
+
+    def describe(self, base_url: str) -> dict[str, Any]: ...
 
 
 class AuthContext:
-    def __init__(self, auth: AuthJS, settings: Settings, adapter: Adapter | None) -> None:
-        self.auth = auth
+    def __init__(
+        self,
+        settings: Settings,
+        adapter: Adapter | None,
+        *,
+        providers: Mapping[str, ProviderEntry] | None = None,
+        pages: Mapping[str, str] | None = None,
+        callbacks: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> None:
         self.settings = settings
+        #: The ``AuthJS`` object's own dicts, shared, not copied.
+        self.providers: Mapping[str, ProviderEntry] = providers if providers is not None else {}
+        self.pages: Mapping[str, str] = pages if pages is not None else {}
+        self.callbacks = Callbacks(callbacks if callbacks is not None else {})
         self.session_codec = TokenCodec(
             settings.secrets,
             "session",
             algorithm=settings.jwt_algorithm,
             max_lifetime=settings.session_max_age,
         )
-        #: Seconds since the epoch; tests replace it to move time without sleeping.
-        self.clock: Callable[[], float] = time.time
+        #: The one clock (:mod:`.clock`); tests replace it to move time without sleeping.
+        self.clock: Clock = system_clock
         self.sessions: SessionStrategy
         if settings.session_strategy == "database":
             self.sessions = DatabaseSessionStrategy(
@@ -66,7 +85,7 @@ class AuthContext:
             )
         self.password_hasher = PasswordHasher(settings.bcrypt_rounds)
         self.rate_limiter = RateLimiter(lambda: self.adapter, lambda: self.clock(), settings)
-        self.check_codec = check_codec(settings.secrets, settings.jwt_algorithm)
+        self._codecs: dict[str, TokenCodec] = {}
         self._adapter = adapter
 
     @property
@@ -80,9 +99,18 @@ class AuthContext:
     def now(self) -> int:
         return int(self.clock())
 
-    @property
-    def providers(self) -> dict[str, Provider]:
-        return self.auth.providers
+    def codec(self, purpose: str, *, max_lifetime: int) -> TokenCodec:
+        """A token codec of this app's secrets for ``purpose`` (made once, then reused)."""
+        codec = self._codecs.get(purpose)
+        if codec is None:
+            codec = TokenCodec(
+                self.settings.secrets,
+                purpose,
+                algorithm=self.settings.jwt_algorithm,
+                max_lifetime=max_lifetime,
+            )
+            self._codecs[purpose] = codec
+        return codec
 
     # The request's view of the settings.
 
@@ -109,7 +137,7 @@ class AuthContext:
 
     def page_url(self, page: str, default_action: str) -> str:
         """The absolute URL of ``pages[page]`` if set, else of our built-in action."""
-        custom = self.auth.pages.get(page)
+        custom = self.pages.get(page)
         if custom is None:
             return self.action_url(default_action)
         return same_origin_url(custom, self.origin()) or custom
@@ -127,11 +155,10 @@ class AuthContext:
         """
         origin = self.origin()
         url = same_origin_url(target, origin) or origin
-        callback = self.auth.callbacks.get("redirect")
-        if callback is None:
+        if "redirect" not in self.callbacks:
             return url
         asked = target if isinstance(target, str) and target else url
-        chosen = callback(url=asked, base_url=origin)
+        chosen = self.callbacks.redirect(asked, origin)
         return chosen if isinstance(chosen, str) and is_safe_location(chosen) else url
 
     # Sessions as views see them.
@@ -139,11 +166,7 @@ class AuthContext:
     def session_view(self, claims: Mapping[str, Any] | None) -> dict[str, Any] | None:
         if claims is None:
             return None
-        session = session_from_claims(claims)
-        callback = self.auth.callbacks.get("session")
-        if callback is not None:
-            session = callback(session=session, token=claims)
-        return session
+        return self.callbacks.session(session_from_claims(claims), claims)
 
     def current_claims(self) -> Mapping[str, Any] | None:
         claims: Mapping[str, Any] | None = request.environ.get(SESSION_KEY)
@@ -160,24 +183,25 @@ class AuthContext:
         fresh = {k: v for k, v in claims.items() if k not in TOKEN_BOOKKEEPING}
         return IssuedSession(token, max_age, {**fresh, "iat": now, "exp": now + max_age})
 
-    def set_session_cookie(self, response: Response, issued: IssuedSession | None) -> None:
-        """Write (or, with ``None``, delete) the session cookie and any stale chunks."""
+    def session_cookies(self, issued: IssuedSession | None) -> list[str]:
+        """``Set-Cookie`` values writing (or, with ``None``, deleting) the session cookie
+        and clearing any of the request's stale chunks."""
         name = self.cookie_names().session_token
         previous = read_chunked(request.headers.get("Cookie", ""), name).names
-        for header in chunked_set_cookie_headers(
+        return chunked_set_cookie_headers(
             name,
             issued.token if issued else None,
             secure=self.secure(),
             max_age=issued.max_age if issued else None,
             previous=previous,
-        ):
-            response.headers.add("Set-Cookie", header)
+        )
 
-    def end_session(self, response: Response) -> None:
+    def end_session(self) -> list[str]:
+        """End the request's session in the store (if any); the cookies that clear it."""
         token = request.environ.get(TOKEN_KEY)
         if token:
             self.sessions.end(token)
-        self.set_session_cookie(response, None)
+        return self.session_cookies(None)
 
     def sign_out_everywhere(self, user_id: str) -> int:
         """End every session of ``user_id`` (see :func:`sessions.sign_out_everywhere`)."""

@@ -8,11 +8,11 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
-from flask import Request, g, redirect, request
+from flask import Request, g, request
 
 from .context import current_auth
 from .errors import SESSION_REQUIRED
-from .responses import json_response
+from .responses import json_result, redirect_result, to_response, wants_json
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,9 +34,10 @@ def login_required(view: F) -> F:
     def guarded(*args: Any, **kwargs: Any) -> Any:
         if g.session is not None:
             return view(*args, **kwargs)
-        if wants_json(request):
-            return json_response({"error": SESSION_REQUIRED}, 401)
-        return redirect(current_auth().sign_in_page_url(callback_url=requested_path(request)))
+        if wants_json(request.environ):
+            return to_response(json_result({"error": SESSION_REQUIRED}, 401))
+        url = current_auth().sign_in_page_url(callback_url=requested_path(request))
+        return to_response(redirect_result(url, as_json=False))
 
     setattr(guarded, GUARDED_ATTRIBUTE, True)
     return cast(F, guarded)
@@ -46,13 +47,6 @@ def is_guarded(view: Callable[..., Any]) -> bool:
     """Whether ``view`` is, or wraps (``functools.wraps``), a ``login_required`` view."""
     innermost = inspect.unwrap(view, stop=lambda f: hasattr(f, GUARDED_ATTRIBUTE))
     return getattr(innermost, GUARDED_ATTRIBUTE, False) is True
-
-
-def wants_json(request: Request) -> bool:
-    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
-        return True
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json"
 
 
 def requested_path(request: Request) -> str:

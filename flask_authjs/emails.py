@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from .errors import InvalidInput
+from .exceptions import InvalidInput
 
 MAX_EMAIL_LENGTH = 254
 _FORBIDDEN = set("\"',;:<>()[]\\ \t\r\n")

@@ -11,19 +11,22 @@ from flask import Flask, current_app
 
 from .actions import blueprint
 from .adapters import Adapter
+from .callbacks import NAMES as CALLBACK_NAMES
 from .cli import authjs_cli
 from .config import load_settings
 from .context import AuthContext
 from .csrf import csrf_token
-from .errors import ConfigurationError
+from .exceptions import ConfigurationError
 from .globals import with_lazy_session
 from .loop import LoopDetector
 from .middleware import SessionMiddleware
+from .pipeline import Gate, SignInPipeline
+from .pipeline.core import EXTENSION_KEY as PIPELINE_KEY
+from .pipeline.two_factor import two_factor_gate
 from .providers import Provider
 from .redirects import same_origin_url
 from .stub_idp import install_stub
 
-CALLBACK_NAMES = ("sign_in", "redirect", "jwt", "session")
 PAGE_NAMES = ("sign_in", "sign_out", "error", "new_user")
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,6 +62,9 @@ class AuthJS:
         self.pages = dict(pages or {})
         self.callbacks: dict[str, Callable[..., Any]] = dict(callbacks or {})
         self.adapter = adapter
+        #: Steps of the sign-in pipeline that may stop a sign-in before its session
+        #: (a second factor): see :meth:`sign_in_gate`.
+        self.sign_in_gates: list[Gate] = []
         self.settings = {key.upper(): value for key, value in settings.items()}
         self._check_names()
         if app is not None:
@@ -88,8 +94,17 @@ class AuthJS:
 
     def init_app(self, app: Flask) -> None:
         settings = load_settings(app, self.settings)
-        context = AuthContext(self, settings, self.adapter)
+        context = AuthContext(
+            settings,
+            self.adapter,
+            providers=self.providers,
+            pages=self.pages,
+            callbacks=self.callbacks,
+        )
         app.extensions["authjs"] = context
+        app.extensions[PIPELINE_KEY] = SignInPipeline(
+            context, self.sign_in_gates, built_in_gates=[two_factor_gate]
+        )
         if not app.secret_key:
             # Flask-WTF keeps the CSRF token in Flask's session, which needs a key.
             app.secret_key = hmac.new(
@@ -118,6 +133,12 @@ class AuthJS:
         JWTs at their next renewal); return how many database sessions were deleted."""
         context: AuthContext = current_app.extensions["authjs"]
         return context.sign_out_everywhere(user_id)
+
+    def sign_in_gate(self, gate: Gate) -> Gate:
+        """``@auth.sign_in_gate``: ``fn(attempt) -> Halted | None``, run by the sign-in
+        pipeline after account linking and before the session is issued."""
+        self.sign_in_gates.append(gate)
+        return gate
 
     # Callbacks as decorators: ``@auth.jwt_callback``.
 

@@ -14,7 +14,7 @@ from wtforms import EmailField, PasswordField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from .emails import MAX_EMAIL_LENGTH, normalize_email
-from .errors import InvalidInput
+from .exceptions import InvalidInput
 from .passwords import password_problem
 
 MAX_NAME_LENGTH = 100

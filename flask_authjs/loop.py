@@ -31,6 +31,7 @@ from .actions.signin import render_sign_in_page
 from .context import AuthContext
 from .decorators import is_guarded
 from .redirects import normalized_origin, same_origin_url
+from .responses import to_response
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: How many ``callbackUrl``s nested inside each other the way out is looked for in.
@@ -80,7 +81,7 @@ class LoopDetector:
     def inspect(self, response: Response) -> Response:
         if response.status_code not in REDIRECT_STATUSES or request.method not in ("GET", "HEAD"):
             return response
-        page = self.context.auth.pages.get("sign_in")
+        page = self.context.pages.get("sign_in")
         location = response.headers.get("Location")
         if page is None or not location:
             return response
@@ -98,7 +99,7 @@ class LoopDetector:
             error=request.args.get("error"),
             notice=f"flask-authjs, shown in debug mode only: {loop.message}" if debug else None,
         )
-        return form
+        return to_response(form)
 
     def check_once(self) -> None:
         """In debug, log the static problems at the first request (the routes exist by then)."""
@@ -201,7 +202,7 @@ def page_problems(app: Flask) -> list[PageProblem]:
     base = context.settings.base_path
     adapter = app.url_map.bind(app.config.get("SERVER_NAME") or "localhost")
     problems: list[PageProblem] = []
-    for name, page in context.auth.pages.items():
+    for name, page in context.pages.items():
         path = path_of(page)
         if path == base or path.startswith(base + "/"):
             problems.append(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .adapters import StoreUnavailable
+from .clock import Clock, system_clock
 from .cookies import CookieNames, chunked_set_cookie_headers, cookie_names, read_chunked
-from .errors import STORE_RETRY_AFTER, STORE_UNAVAILABLE, STORE_UNAVAILABLE_MESSAGE
+from .errors import STORE_RETRY_AFTER, STORE_UNAVAILABLE
+from .exceptions import StoreUnavailable
+from .responses import STORE_UNAVAILABLE_MESSAGE, wants_json
 from .sessions import LoadedSession, SessionStrategy
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ class SessionMiddleware:
         sessions: SessionStrategy,
         *,
         secure: bool | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = system_clock,
     ) -> None:
         self.app = app
         self.sessions = sessions
@@ -111,7 +112,7 @@ class SessionMiddleware:
 def _store_unavailable(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
     """503 when a database session cannot be looked up: not signed out, not a traceback."""
     message = STORE_UNAVAILABLE_MESSAGE
-    if "application/json" in environ.get("HTTP_ACCEPT", ""):
+    if wants_json(environ):
         body = json.dumps({"error": STORE_UNAVAILABLE, "message": message}).encode()
         content_type = "application/json"
     else:

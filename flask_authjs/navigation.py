@@ -12,6 +12,10 @@ CSRF-protected POST to ``{base}/signin/<id>``, which no redirect can make, so fo
 provider ``sign_in`` answers with a small page holding that form; it submits itself at
 once, and its button does the same where scripts are blocked. ``sign_out`` redirects to the
 sign-out confirmation page, whose form makes the POST that ends the session.
+
+``sign_in("github", link=True)`` from a signed-in user's page starts an explicit "link
+account" flow: the GitHub account comes back linked to that user. A plain ``sign_in``
+never links: it replaces whatever session the browser has.
 """
 
 from __future__ import annotations
@@ -21,13 +25,15 @@ from flask import Response, render_template, request
 from .context import current_auth
 from .csrf import csrf_token
 from .decorators import requested_path
-from .responses import auth_redirect, html_response, with_query
+from .responses import page_result, redirect_result, to_response, with_query
 
 #: Provider types whose sign-in starts with a form on the sign-in page.
 FORM_TYPES = ("credentials", "email")
 
 
-def sign_in(provider: str | None = None, callback_url: str | None = None) -> Response:
+def sign_in(
+    provider: str | None = None, callback_url: str | None = None, *, link: bool = False
+) -> Response:
     """Start a sign-in; afterwards the user lands on ``callback_url`` (default: this page).
 
     ``callback_url`` follows the same-origin rule (and your ``redirect`` callback). An
@@ -42,15 +48,17 @@ def sign_in(provider: str | None = None, callback_url: str | None = None) -> Res
         known = ", ".join(sorted(context.providers)) or "none"
         raise ValueError(f"sign_in(): no provider {provider!r} (configured: {known})")
     if chosen is None or chosen.type in FORM_TYPES:
-        return auth_redirect(context.sign_in_page_url(callback_url=target), as_json=False)
+        url = context.sign_in_page_url(callback_url=target)
+        return to_response(redirect_result(url, as_json=False))
     html = render_template(
         "authjs/start.html",
         provider=chosen,
         action=context.action_url(f"signin/{chosen.id}"),
         csrf_token=csrf_token(),
         callback_url=target,
+        link=link,
     )
-    return html_response(html)
+    return to_response(page_result(html))
 
 
 def sign_out(callback_url: str | None = None) -> Response:
@@ -58,4 +66,4 @@ def sign_out(callback_url: str | None = None) -> Response:
     context = current_auth()
     target = None if callback_url is None else context.resolve_callback_url(callback_url)
     url = with_query(context.page_url("sign_out", "signout"), {"callbackUrl": target})
-    return auth_redirect(url, as_json=False)
+    return to_response(redirect_result(url, as_json=False))

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from .adapters import Adapter
 from .config import Settings
 from .emails import normalize_email
-from .errors import InvalidInput
+from .exceptions import InvalidInput
 
 
 def limit_key(kind: str, value: str) -> str:
@@ -58,7 +58,9 @@ class RateLimiter:
 
     def challenge_limits(self, address: str | None) -> dict[str, int]:
         """Passkey challenges (each one a store record) per client address."""
-        return {limit_key("challenge-address", address or "-"): self.settings.rate_limit_per_address}
+        return {
+            limit_key("challenge-address", address or "-"): self.settings.rate_limit_per_address
+        }
 
     def retry_after(self, limits: Mapping[str, int]) -> int | None:
         """Seconds until the next attempt is allowed, or ``None`` while under every limit."""

@@ -29,7 +29,7 @@ def same_origin_url(target: object, origin: str) -> str | None:
     rest = _strip_origin(target, origin)
     if rest is None or rest.startswith("//") or not (rest == "" or rest[0] in "/?#"):
         return None
-    return quote(origin + (rest or "/"), safe=_URL_SAFE)
+    return quote(origin + (rest if rest.startswith("/") else "/" + rest), safe=_URL_SAFE)
 
 
 def _strip_origin(target: str, origin: str) -> str | None:

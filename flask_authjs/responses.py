@@ -1,4 +1,9 @@
-"""The response shapes of the auth routes: pages, no-store JSON, redirects that become JSON.
+"""The response shapes of the auth routes, and the one place a :class:`Result` becomes one.
+
+Actions decide *what* to answer (a :class:`Result`: where to redirect or which JSON body,
+the status, the cookies to set or clear); :func:`to_response` decides *how*, the same way
+for every action. :func:`wants_json` is the package's only answer to "does this client
+want JSON rather than a page or a 302?".
 
 Auth.js clients post ``json=true`` (v4) or send ``X-Auth-Return-Redirect: 1`` (v5) and
 expect ``{"url": ...}`` instead of a 302, with the route's status. We add ``ok``,
@@ -8,11 +13,14 @@ client ignores and a plain ``fetch`` client can use at once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Request, Response, jsonify
+from flask import Response, jsonify, send_from_directory
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 NO_STORE = [
     ("Cache-Control", "private, no-cache, no-store"),
@@ -38,8 +46,34 @@ PAGE_HEADERS = [
 JSON_HEADERS = [*NO_STORE, NOSNIFF]
 
 
-def wants_json_redirect(request: Request, body: Mapping[str, Any]) -> bool:
-    return body.get("json") == "true" or request.headers.get("X-Auth-Return-Redirect") == "1"
+#: The 503 answer while the store cannot be reached, from the blueprint or the middleware.
+STORE_UNAVAILABLE_MESSAGE = (
+    "The sign-in service is temporarily unavailable. Please try again shortly."
+)
+_JSON_TYPES = ("text/html", "application/json")
+
+
+def wants_json(environ: Mapping[str, Any], body: Mapping[str, Any] | None = None) -> bool:
+    """Whether the client wants JSON: ``json=true`` in the body (Auth.js v4),
+    ``X-Auth-Return-Redirect: 1`` (v5), ``X-Requested-With: XMLHttpRequest``, a JSON
+    request body, or an ``Accept`` header that prefers JSON to HTML.
+
+    It reads the WSGI ``environ``, so the middleware (outside Flask) asks the same question.
+    """
+    if body is not None and body.get("json") == "true":
+        return True
+    if environ.get("HTTP_X_AUTH_RETURN_REDIRECT") == "1":
+        return True
+    if environ.get("HTTP_X_REQUESTED_WITH") == "XMLHttpRequest":
+        return True
+    content_type = str(environ.get("CONTENT_TYPE", "")).split(";", 1)[0].strip().lower()
+    if content_type == "application/json":
+        return True
+    accept = environ.get("HTTP_ACCEPT")
+    if not accept:
+        return False
+    best = parse_accept_header(accept, MIMEAccept).best_match(_JSON_TYPES)
+    return best == "application/json"
 
 
 def with_query(url: str, params: Mapping[str, str | None]) -> str:
@@ -80,3 +114,83 @@ def auth_redirect(
 
 def plain_error(message: str, status: int = 400) -> Response:
     return Response(message, status=status, mimetype="text/plain", headers=[NOSNIFF])
+
+
+@dataclass
+class Result:
+    """What an action answers, before it is a response (see :func:`to_response`).
+
+    Exactly one of ``redirect`` (a 302, or ``{"url": ...}`` when ``as_json``), ``json``
+    (a no-store JSON body), ``html`` (an auth page), ``text`` (a plain error) or ``file``
+    (a file of the package's ``static`` folder) is set.
+    """
+
+    status: int = 200
+    redirect: str | None = None
+    as_json: bool = False
+    error: str | None = None
+    session: Mapping[str, Any] | None = None
+    json: Any = None
+    cache: bool = False
+    html: str | None = None
+    text: str | None = None
+    file: str | None = None
+    mimetype: str | None = None
+    #: ``Set-Cookie`` header values: cookies to set, and expired ones that clear cookies.
+    cookies: list[str] = field(default_factory=list)
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+    def with_cookies(self, cookies: Sequence[str]) -> Result:
+        self.cookies.extend(cookies)
+        return self
+
+
+def redirect_result(
+    url: str,
+    *,
+    as_json: bool,
+    status: int = 200,
+    error: str | None = None,
+    session: Mapping[str, Any] | None = None,
+) -> Result:
+    return Result(status=status, redirect=url, as_json=as_json, error=error, session=session)
+
+
+def json_result(data: Any, status: int = 200, *, cache: bool = False) -> Result:
+    return Result(status=status, json=data, cache=cache)
+
+
+def page_result(html: str, status: int = 200) -> Result:
+    return Result(status=status, html=html)
+
+
+def text_result(message: str, status: int = 400) -> Result:
+    return Result(status=status, text=message)
+
+
+def to_response(result: Result, static_folder: str | None = None) -> Response:
+    """The one place a :class:`Result` becomes a Flask response."""
+    if result.redirect is not None:
+        response = auth_redirect(
+            result.redirect,
+            as_json=result.as_json,
+            status=result.status,
+            error=result.error,
+            session=result.session,
+        )
+    elif result.html is not None:
+        response = html_response(result.html, result.status)
+    elif result.text is not None:
+        response = plain_error(result.text, result.status)
+    elif result.file is not None:
+        assert static_folder is not None
+        response = send_from_directory(static_folder, result.file, mimetype=result.mimetype)
+    elif result.json is not None:
+        response = json_response(result.json, result.status, cache=result.cache)
+    else:
+        response = Response(status=result.status)
+    for cookie in result.cookies:
+        response.headers.add("Set-Cookie", cookie)
+    for name, value in result.headers:
+        response.headers[name] = value
+    return response

@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import time
 from typing import Any
 from urllib.parse import unquote
 
@@ -30,7 +29,7 @@ from .body import read_body
 from .context import AuthContext
 from .csrf import csrf_token, csrf_valid
 from .emails import normalize_email
-from .errors import ConfigurationError, InvalidInput
+from .exceptions import ConfigurationError, InvalidInput
 from .providers.checks import pkce_challenge
 from .providers.stub import STUB_PATH, StubOAuthProvider
 from .responses import auth_redirect, html_response, json_response, plain_error, with_query
@@ -143,7 +142,7 @@ def authorize() -> Response:
     except InvalidInput:
         return _render(server, params, error="Type a single email address.", status=400)
     name = (body.get("name") or "").strip()[:100] or None
-    now = int(time.time())
+    now = server.context.now()
     code = server.codes.encode(
         {
             "sub": "stub-" + hashlib.sha256(email.encode()).hexdigest()[:20],
@@ -208,7 +207,7 @@ def token() -> Response:
         return _oauth_error("invalid_client", 401)
     if fields.get("grant_type") != "authorization_code":
         return _oauth_error("unsupported_grant_type", 400)
-    now = int(time.time())
+    now = server.context.now()
     claims = server.codes.decode(fields.get("code", ""), now=now)
     if claims is None or claims.get("client_id") != client_id:
         return _oauth_error("invalid_grant", 400)
@@ -240,7 +239,7 @@ def userinfo() -> Response:
     server = _server()
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     claims = (
-        server.access_tokens.decode(value, now=int(time.time()))
+        server.access_tokens.decode(value, now=server.context.now())
         if scheme.lower() == "bearer"
         else None
     )

@@ -51,9 +51,18 @@ def query(url: str) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
 
 
-def start(client: FlaskClient, provider: str = "stub", callback_url: str = "/dashboard") -> Any:
-    """``POST {base}/signin/<provider>``: the 302 to the provider's authorize URL."""
+def start(
+    client: FlaskClient,
+    provider: str = "stub",
+    callback_url: str = "/dashboard",
+    *,
+    link: bool = False,
+) -> Any:
+    """``POST {base}/signin/<provider>``: the 302 to the provider's authorize URL; with
+    ``link``, the explicit "link account" start."""
     data = {"csrfToken": csrf_token(client), "callbackUrl": callback_url}
+    if link:
+        data["link"] = "true"
     return client.post(f"/api/auth/signin/{provider}", data=data)
 
 
@@ -76,9 +85,11 @@ def authorize(
     return location
 
 
-def stub_sign_in(client: FlaskClient, email: str, *, name: str = "", provider: str = "stub") -> Any:
+def stub_sign_in(
+    client: FlaskClient, email: str, *, name: str = "", provider: str = "stub", link: bool = False
+) -> Any:
     """The whole round trip; the response of ``GET {base}/callback/<provider>``."""
-    started = start(client, provider)
+    started = start(client, provider, link=link)
     back = authorize(client, started.headers["Location"], email=email, name=name)
     return client.get(local(back))
 

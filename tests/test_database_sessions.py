@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from flask_authjs import AuthJS
 from flask_authjs.adapters import Adapter
 from flask_authjs.sessions import session_key
 
@@ -188,7 +189,7 @@ def test_sign_out_everywhere_needs_csrf_and_a_session(db_app: Flask) -> None:
 
 def test_sign_out_everywhere_from_python(db_app: Flask) -> None:
     phone = signed_in_client(db_app)
-    auth = db_app.extensions["authjs"].auth
+    auth = AuthJS()  # the method acts on the current app, whichever AuthJS set it up
     with db_app.app_context():
         assert auth.sign_out_everywhere("u1") == 1
     assert phone.get("/api/auth/session").get_json() == {}

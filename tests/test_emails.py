@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from flask_authjs.emails import normalize_email
-from flask_authjs.errors import InvalidInput
+from flask_authjs.exceptions import InvalidInput
 
 
 @pytest.mark.parametrize(

@@ -268,7 +268,7 @@ def test_flask_authjs_check_exits_non_zero_with_a_readable_report(
 def test_flask_authjs_check_passes_a_correct_setup(app_factory: AppFactory) -> None:
     app = app_with_page(app_factory, good_page)
     app.add_url_rule("/bye/", "bye", lambda: "bye")  # served with a trailing slash counts
-    app.extensions["authjs"].auth.pages["sign_out"] = "/bye"
+    app.extensions["authjs"].pages["sign_out"] = "/bye"
     result = app.test_cli_runner().invoke(args=["authjs", "check"])
     assert result.exit_code == 0, result.output
     assert "no problems found" in result.output

@@ -6,9 +6,10 @@ import re
 from typing import Any
 
 import pytest
-from flask import Flask, Response, redirect, request
+from flask import Flask, request
 
 from flask_authjs import CredentialsProvider, Provider, StubOAuthProvider, sign_in, sign_out
+from flask_authjs.providers import Authorization
 
 from .conftest import AppFactory, authorize
 from .conftest import sign_in as post_credentials
@@ -21,8 +22,8 @@ class StartingProvider(Provider):
 
     type = "oauth"
 
-    def start_sign_in(self, context: Any, *, callback_url: str, as_json: bool) -> Response:
-        return redirect(f"{IDP}?return={callback_url}")
+    def authorization(self, context: Any, *, callback_url: str, **_: Any) -> Authorization:
+        return Authorization(f"{IDP}?return={callback_url}")
 
 
 def app_with_views(app_factory: AppFactory, **options: Any) -> Flask:

@@ -179,7 +179,7 @@ def test_a_signed_in_user_links_another_account(app: Flask, client: FlaskClient)
     stub_sign_in(client, "ada@example.com")
     ada = signed_in_user_id(client)
 
-    stub_sign_in(client, "ada.work@example.com")
+    stub_sign_in(client, "ada.work@example.com", link=True)
 
     assert signed_in_user_id(client) == ada
     assert store(app).get_user_by_email("ada.work@example.com") is None
@@ -188,13 +188,65 @@ def test_a_signed_in_user_links_another_account(app: Flask, client: FlaskClient)
     assert signed_in_user_id(client) == ada
 
 
-def test_an_account_of_another_user_is_refused_while_signed_in(client: FlaskClient) -> None:
+def test_a_sign_in_while_signed_in_replaces_the_session_and_links_nothing(
+    app: Flask, client: FlaskClient
+) -> None:
+    """A browser carrying someone else's session (planted from a sibling subdomain, or
+    by XSS elsewhere) that signs in with OAuth does not link the account to that someone."""
+    stub_sign_in(client, "victim@example.com")
+    victim = signed_in_user_id(client)
+
+    stub_sign_in(client, "attacker@example.com")
+
+    attacker = signed_in_user_id(client)
+    assert attacker is not None and attacker != victim
+    assert store(app).get_user_by_email("attacker@example.com")["id"] == attacker
+    client.delete_cookie("authjs.session-token")
+    stub_sign_in(client, "victim@example.com")
+    assert signed_in_user_id(client) == victim
+    client.delete_cookie("authjs.session-token")
+    stub_sign_in(client, "attacker@example.com")
+    assert signed_in_user_id(client) == attacker
+
+
+def test_a_link_started_by_one_session_does_not_link_to_another(
+    app: Flask, client: FlaskClient
+) -> None:
+    stub_sign_in(client, "ada@example.com")
+    ada = signed_in_user_id(client)
+    started = start(client, link=True)
+    back = authorize(client, started.headers["Location"], email="ada.work@example.com")
+    client.delete_cookie("authjs.session-token")
+    stub_sign_in(client, "bob@example.com")  # another session in the same browser
+    bob = signed_in_user_id(client)
+    # The check cookies of the link start were replaced by bob's start; put them back.
+    for name, value in started.headers.items():
+        if name == "Set-Cookie":
+            cookie_name, _, rest = value.partition("=")
+            client.set_cookie(cookie_name, rest.split(";", 1)[0])
+
+    response = client.get(local(back))
+
+    assert error_of(response) == "OAuthAccountNotLinked"
+    assert signed_in_user_id(client) == bob
+    client.delete_cookie("authjs.session-token")
+    stub_sign_in(client, "ada.work@example.com")
+    assert signed_in_user_id(client) not in (ada, bob)
+
+
+def test_linking_needs_a_session(client: FlaskClient) -> None:
+    response = start(client, link=True)
+
+    assert error_of(response) == "SessionRequired"
+
+
+def test_an_account_of_another_user_is_refused_for_linking(client: FlaskClient) -> None:
     stub_sign_in(client, "bob@example.com")
     client.delete_cookie("authjs.session-token")
     stub_sign_in(client, "ada@example.com")
     ada = signed_in_user_id(client)
 
-    response = stub_sign_in(client, "bob@example.com")
+    response = stub_sign_in(client, "bob@example.com", link=True)
 
     assert error_of(response) == "OAuthAccountNotLinked"
     assert signed_in_user_id(client) == ada

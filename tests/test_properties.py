@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from flask_authjs.cookies import CHUNK_SIZE, chunked_set_cookie_headers, read_chunked
 from flask_authjs.emails import normalize_email
-from flask_authjs.errors import InvalidInput
+from flask_authjs.exceptions import InvalidInput
 from flask_authjs.redirects import same_origin_url
 from flask_authjs.tokens import TokenCodec
 

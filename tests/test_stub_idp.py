@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from flask_authjs import ConfigurationError, StubOAuthProvider
+from flask_authjs.providers.checks import CHECK_MAX_AGE, PURPOSE
 
 from .oauth_flow import authorize, query, start
 
@@ -51,7 +52,7 @@ def authorize_url(client: FlaskClient) -> str:
 def code_and_verifier(client: FlaskClient) -> tuple[str, str]:
     """A fresh code from the authorize page, and the verifier the PKCE cookie holds."""
     back = authorize(client, authorize_url(client), email="ada@example.com")
-    oauth_check = client.application.extensions["authjs"].check_codec
+    oauth_check = client.application.extensions["authjs"].codec(PURPOSE, max_lifetime=CHECK_MAX_AGE)
     pkce = client.get_cookie("authjs.pkce.code_verifier")
     assert pkce is not None
     verifier: str = oauth_check.decode(pkce.value, now=0)["value"]

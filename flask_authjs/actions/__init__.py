@@ -1,5 +1,7 @@
 """The ``/api/auth`` blueprint: one router, one module per action (as Auth.js core has).
 
+Every action returns a :class:`~flask_authjs.responses.Result`; the router turns it into
+the response, and so do the error handlers below, so every answer is shaped in one place.
 Every action accepts every method at the routing level, so an unsupported method gets
 Auth.js's plain 400 rather than a 405 from outside the blueprint.
 """
@@ -14,7 +16,6 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..adapters import StoreUnavailable
 from ..context import current_auth
 from ..errors import (
     BODY_TOO_LARGE,
@@ -22,10 +23,16 @@ from ..errors import (
     INVALID_INPUT,
     STORE_RETRY_AFTER,
     STORE_UNAVAILABLE,
-    STORE_UNAVAILABLE_MESSAGE,
-    InvalidInput,
 )
-from ..responses import json_response, plain_error
+from ..exceptions import CSRFFailed, InvalidInput, SignInError, StoreUnavailable
+from ..responses import (
+    STORE_UNAVAILABLE_MESSAGE,
+    Result,
+    json_result,
+    text_result,
+    to_response,
+    wants_json,
+)
 from . import (
     callback,
     client,
@@ -39,7 +46,8 @@ from . import (
     signout_everywhere,
     signup,
 )
-from .posts import CSRFFailed, csrf_failure
+from .outcomes import sign_in_error_result
+from .posts import csrf_failure
 
 
 def _template_folder() -> str:
@@ -49,22 +57,24 @@ def _template_folder() -> str:
     return str(inside if inside.is_dir() else package.parent / "templates")
 
 
+STATIC_FOLDER = str(Path(__file__).resolve().parent.parent / "static")
+
 blueprint = Blueprint(
     "authjs",
     __name__,
     template_folder=_template_folder(),
-    static_folder=str(Path(__file__).resolve().parent.parent / "static"),
+    static_folder=STATIC_FOLDER,
 )
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
-def _lazy(module: str, name: str) -> Callable[..., Response]:
+def _lazy(module: str, name: str) -> Callable[..., Result]:
     """A view imported on first use: passkeys and 2FA pull in optional packages
     (``webauthn``, ``pyotp``, ``segno``) that an app without them never loads."""
 
-    def view(*args: Any) -> Response:
-        function: Callable[..., Response] = getattr(
+    def view(*args: Any) -> Result:
+        function: Callable[..., Result] = getattr(
             importlib.import_module(f"{__name__}.{module}"), name
         )
         return function(*args)
@@ -72,7 +82,7 @@ def _lazy(module: str, name: str) -> Callable[..., Response]:
     return view
 
 
-ROUTES: dict[tuple[str, str], Callable[[], Response]] = {
+ROUTES: dict[tuple[str, str], Callable[[], Result]] = {
     ("GET", "csrf"): csrf.get_csrf_token,
     ("GET", "providers"): providers.get_providers,
     ("GET", "session"): session.get_session,
@@ -90,7 +100,7 @@ ROUTES: dict[tuple[str, str], Callable[[], Response]] = {
     ("GET", "two-factor"): _lazy("two_factor", "two_factor_page"),
     ("POST", "two-factor"): _lazy("two_factor", "submit_code"),
 }
-PROVIDER_ROUTES: dict[tuple[str, str], Callable[[str], Response]] = {
+PROVIDER_ROUTES: dict[tuple[str, str], Callable[[str], Result]] = {
     ("POST", "signin"): signin.sign_in_with_provider,
     ("GET", "callback"): callback.callback,
     ("POST", "callback"): callback.callback,
@@ -103,21 +113,25 @@ PROVIDER_ROUTES: dict[tuple[str, str], Callable[[str], Response]] = {
 @blueprint.route("/<action>", methods=ALL_METHODS)
 def dispatch(action: str) -> Response:
     view = ROUTES.get((_method(), action))
-    return view() if view else _unsupported()
+    return respond(view() if view else _unsupported())
 
 
 @blueprint.route("/<action>/<provider_id>", methods=ALL_METHODS)
 def dispatch_provider(action: str, provider_id: str) -> Response:
     view = PROVIDER_ROUTES.get((_method(), action))
-    return view(provider_id) if view else _unsupported()
+    return respond(view(provider_id) if view else _unsupported())
+
+
+def respond(result: Result) -> Response:
+    return to_response(result, STATIC_FOLDER)
 
 
 def _method() -> str:
     return "GET" if request.method == "HEAD" else request.method
 
 
-def _unsupported() -> Response:
-    return plain_error(f"This action with HTTP {request.method} is not supported.", 400)
+def _unsupported() -> Result:
+    return text_result(f"This action with HTTP {request.method} is not supported.", 400)
 
 
 @blueprint.before_request
@@ -132,47 +146,50 @@ def limit_body_size() -> Response | None:
     return None
 
 
-def _wants_json() -> bool:
-    return (
-        request.is_json
-        or request.headers.get("X-Auth-Return-Redirect") == "1"
-        or request.accept_mimetypes.best == "application/json"
-    )
+def _error(code: str, message: str, status: int, *, as_json: bool | None = None) -> Result:
+    if as_json is None:
+        as_json = wants_json(request.environ)
+    if as_json:
+        return json_result({"error": code, "message": message}, status)
+    return text_result(message, status)
 
 
 @blueprint.errorhandler(CSRFFailed)
 def _csrf_failed(failure: CSRFFailed) -> Response:
-    return csrf_failure(current_auth(), failure)
+    return respond(csrf_failure(current_auth(), failure))
+
+
+@blueprint.errorhandler(SignInError)
+def _sign_in_failed(failure: SignInError) -> Response:
+    """A refusal no action caught (e.g. a ``jwt`` callback that broke a session update)."""
+    current_app.logger.error("flask-authjs: %s", failure)
+    context = current_auth()
+    result = sign_in_error_result(
+        context, failure, callback_url=None, as_json=wants_json(request.environ)
+    )
+    return respond(result)
 
 
 @blueprint.errorhandler(InvalidInput)
 def _invalid_input(problem: InvalidInput) -> Response:
-    message = f"Invalid request: {problem}"
-    if _wants_json():
-        return json_response({"error": INVALID_INPUT, "message": message}, 400)
-    return plain_error(message, 400)
+    return respond(_error(INVALID_INPUT, f"Invalid request: {problem}", 400))
 
 
 @blueprint.errorhandler(RequestEntityTooLarge)
 def _too_large(_: RequestEntityTooLarge) -> Response:
     limit = current_auth().settings.max_body_size
     message = f"The request body is larger than {limit} bytes."
-    if _wants_json():
-        return json_response({"error": BODY_TOO_LARGE, "message": message}, 413)
-    return plain_error(message, 413)
+    return respond(_error(BODY_TOO_LARGE, message, 413))
 
 
 @blueprint.errorhandler(StoreUnavailable)
 def _store_unavailable(problem: StoreUnavailable) -> Response:
     current_app.logger.error("flask-authjs: store unavailable: %s", problem)
-    message = STORE_UNAVAILABLE_MESSAGE
     # The form was read before the store was asked, so ``json=true`` is known here.
-    if _wants_json() or request.form.get("json") == "true":
-        response = json_response({"error": STORE_UNAVAILABLE, "message": message}, 503)
-    else:
-        response = plain_error(message, 503)
-    response.headers["Retry-After"] = STORE_RETRY_AFTER
-    return response
+    as_json = wants_json(request.environ, request.form)
+    result = _error(STORE_UNAVAILABLE, STORE_UNAVAILABLE_MESSAGE, 503, as_json=as_json)
+    result.headers.append(("Retry-After", STORE_RETRY_AFTER))
+    return respond(result)
 
 
 @blueprint.errorhandler(Exception)
@@ -184,6 +201,4 @@ def _unexpected(problem: Exception) -> Response | HTTPException:
         "There is a problem with the server configuration. "
         "Check the server logs for more information."
     )
-    if _wants_json():
-        return json_response({"error": CONFIGURATION, "message": message}, 500)
-    return plain_error(message, 500)
+    return respond(_error(CONFIGURATION, message, 500))

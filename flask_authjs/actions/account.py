@@ -11,37 +11,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from flask import Response, render_template, request
+from flask import render_template, request
 
 from ..context import AuthContext, current_auth
 from ..csrf import csrf_token
-from ..errors import INVALID_CODE, LAST_SIGN_IN_METHOD
-from ..responses import auth_redirect, html_response
+from ..responses import Result, page_result, redirect_result
+from .passkey import public_view, signed_in_user
 
 if TYPE_CHECKING:
-    from ..second_factor import Enrolment
-
-MESSAGES = {
-    INVALID_CODE: "That code is not valid. Check it and try again.",
-    LAST_SIGN_IN_METHOD: "This passkey is your only way to sign in, so it cannot be deleted.",
-    "TwoFactorAlreadyOn": "Two-factor sign-in is on already.",
-    "TooManyAttempts": "Too many attempts. Please wait a few minutes and try again.",
-    "NotFound": "That passkey was not found.",
-}
+    from ..pipeline.second_factor import Enrolment
 
 
-def account_page() -> Response:
+def account_page() -> Result:
     context = current_auth()
-    claims = context.current_claims()
-    user = context.adapter.get_user(str(claims["sub"])) if claims else None
+    user = signed_in_user(context)
     if user is None:
-        return auth_redirect(
+        return redirect_result(
             context.sign_in_page_url(callback_url=context.action_url("account")), as_json=False
         )
-    return render_account_page(context, user, error=request.args.get("error"))
+    return account_page_result(context, user, error=request.args.get("error"))
 
 
-def render_account_page(
+def account_page_result(
     context: AuthContext,
     user: Mapping[str, Any],
     *,
@@ -50,9 +41,8 @@ def render_account_page(
     error: str | None = None,
     notice: str | None = None,
     status: int = 200,
-) -> Response:
-    from .passkey import public_view
-
+) -> Result:
+    """The page; ``error`` is a code, worded by the template."""
     store = context.adapter
     record = store.get_two_factor(user["id"]) if context.settings.two_factor else None
     passkey_providers = [p for p in context.providers.values() if p.type == "webauthn"]
@@ -68,7 +58,7 @@ def render_account_page(
         recovery_codes_left=store.count_recovery_codes(user["id"]) if record else 0,
         enrolment=enrolment,
         recovery_codes=recovery_codes,
-        error_message=MESSAGES.get(error or "", "Something went wrong.") if error else None,
+        error=error,
         notice=notice,
     )
-    return html_response(html, status)
+    return page_result(html, status)

@@ -7,12 +7,8 @@ upgrade of flask-authjs reaches them at once.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Response, send_from_directory
-
-STATIC_FOLDER = Path(__file__).resolve().parent.parent / "static"
+from ..responses import Result
 
 
-def client_script() -> Response:
-    return send_from_directory(STATIC_FOLDER, "client.js", mimetype="text/javascript")
+def client_script() -> Result:
+    return Result(file="client.js", mimetype="text/javascript")

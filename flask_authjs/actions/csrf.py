@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response
-
 from ..csrf import csrf_token
-from ..responses import json_response
+from ..responses import Result, json_result
 
 
-def get_csrf_token() -> Response:
-    return json_response({"csrfToken": csrf_token()})
+def get_csrf_token() -> Result:
+    return json_result({"csrfToken": csrf_token()})

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import render_template, request
 
 from ..context import current_auth
-from ..errors import SIGNIN_ERRORS
-from ..errors import error_page as error_page_for
-from ..responses import auth_redirect, html_response, with_query
+from ..errors import SIGNIN_ERRORS, error_page_status
+from ..responses import Result, page_result, redirect_result, with_query
+from .pages import error_page_copy
 
 
-def error_page() -> Response:
+def error_page() -> Result:
     context = current_auth()
     code = request.args.get("error", "")
     if code in SIGNIN_ERRORS:
-        return auth_redirect(context.sign_in_page_url(error=code), as_json=False)
-    if "error" in context.auth.pages:
-        return auth_redirect(
+        return redirect_result(context.sign_in_page_url(error=code), as_json=False)
+    if "error" in context.pages:
+        return redirect_result(
             with_query(context.page_url("error", "error"), {"error": code}), as_json=False
         )
-    page = error_page_for(code)
     html = render_template(
-        "authjs/error.html", page=page, origin=context.origin(), base_url=context.base_url()
+        "authjs/error.html",
+        page=error_page_copy(code),
+        origin=context.origin(),
+        base_url=context.base_url(),
     )
-    return html_response(html, page.status)
+    return page_result(html, error_page_status(code))

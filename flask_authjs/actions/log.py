@@ -7,12 +7,14 @@ debug level and cut short; the answer is always an empty 204.
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import current_app, request
+
+from ..responses import Result
 
 MAX_CODE_LENGTH = 64
 
 
-def receive_client_log() -> Response:
+def receive_client_log() -> Result:
     code = request.form.get("code", "")[:MAX_CODE_LENGTH]
     current_app.logger.debug("flask-authjs: client reported %r", code)
-    return Response(status=204)
+    return Result(status=204)

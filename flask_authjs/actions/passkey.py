@@ -1,40 +1,37 @@
-"""Passkey routes: ``GET webauthn-options/<id>``, ``POST callback/<id>``, ``POST passkey/<op>``.
+"""Passkey routes: ``GET webauthn-options/<id>``, registering in ``POST callback/<id>``,
+and ``POST passkey/<op>``.
 
 The options route answers ``{"action", "options"}`` (Auth.js v5's shape) and sets the
-challenge cookie. The callback takes ``action`` and ``data`` (the credential's ``toJSON()``
-as a string): ``authenticate`` signs the passkey's owner in; ``register`` adds a passkey
-to the signed-in user's account. Managing passkeys (``rename``, ``delete``) needs the
-session; deleting the last way to sign in is refused.
+challenge cookie. The callback with ``action=register`` and ``data`` (the credential's
+``toJSON()`` as a string) adds a passkey to the signed-in user's account; with
+``action=authenticate`` it is a sign-in like any other (the provider and the pipeline).
+Managing passkeys (``rename``, ``delete``) needs the session; deleting the last way to
+sign in is refused.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import current_app, request
 
-from .. import passkey_challenge
-from ..adapters import Authenticator, DuplicateAccount, User
+from ..adapters import Authenticator, User
 from ..context import AuthContext, current_auth
 from ..errors import (
+    INVALID_INPUT,
     LAST_SIGN_IN_METHOD,
     SESSION_REQUIRED,
     TOO_MANY_ATTEMPTS,
     WEBAUTHN_VERIFICATION,
 )
-from ..providers import Provider
+from ..exceptions import DuplicateAccount
+from ..providers import Provider, passkey_challenge
 from ..providers.passkey import PasskeyProvider, PasskeyRejected
-from ..responses import auth_redirect, json_response, plain_error
+from ..responses import Result, json_result, redirect_result, text_result, with_query
 from ..signals import passkey_added, send_safely
-from .callback import finish_sign_in, sign_in_failed, too_many_attempts
 from .posts import checked_post
 
 ACTIONS = ("register", "authenticate")
-
-
-def _provider(context: AuthContext, provider_id: str) -> PasskeyProvider | None:
-    provider = context.providers.get(provider_id)
-    return provider if isinstance(provider, PasskeyProvider) else None
 
 
 def signed_in_user(context: AuthContext) -> User | None:
@@ -44,143 +41,78 @@ def signed_in_user(context: AuthContext) -> User | None:
     return context.adapter.get_user(str(claims["sub"]))
 
 
-def webauthn_options(provider_id: str) -> Response:
+def _error(code: str, message: str, status: int) -> Result:
+    return json_result({"error": code, "message": message}, status)
+
+
+def webauthn_options(provider_id: str) -> Result:
     context = current_auth()
-    provider = _provider(context, provider_id)
-    if provider is None:
-        return json_response(
-            {"error": "UnknownProvider", "message": "No such passkey provider."}, 400
-        )
+    provider = context.providers.get(provider_id)
+    if not isinstance(provider, PasskeyProvider):
+        return _error("UnknownProvider", "No such passkey provider.", 400)
     user = signed_in_user(context)
     action = request.args.get("action") or ("register" if user else "authenticate")
     if action not in ACTIONS:
-        return json_response(
-            {"error": "InvalidInput", "message": "action must be register or authenticate."}, 400
-        )
+        return _error(INVALID_INPUT, "action must be register or authenticate.", 400)
     if action == "register" and user is None:
         # Signing up with only a passkey needs a verified email first; see the docs.
-        return json_response(
-            {"error": SESSION_REQUIRED, "message": "Sign in to add a passkey to your account."},
-            401,
-        )
+        return _error(SESSION_REQUIRED, "Sign in to add a passkey to your account.", 401)
     # Every challenge is a store record, so an address may ask for only so many.
     limits = context.rate_limiter.challenge_limits(request.remote_addr)
     retry_after = context.rate_limiter.retry_after(limits)
     if retry_after is not None:
-        limited = json_response({"error": TOO_MANY_ATTEMPTS, "message": "Too many attempts."}, 429)
-        limited.headers["Retry-After"] = str(retry_after)
+        limited = _error(TOO_MANY_ATTEMPTS, "Too many attempts.", 429)
+        limited.headers.append(("Retry-After", str(retry_after)))
         return limited
     context.rate_limiter.record(limits)
-    response = json_response({})
-    challenge = passkey_challenge.issue(
-        context,
-        response,
-        action=action,
-        user_id=user["id"] if user else None,
-        max_age=provider.timeout,
+    issued = passkey_challenge.issue(
+        context, action=action, user_id=user["id"] if user else None, max_age=provider.timeout
     )
     if user is not None and action == "register":
         existing = context.adapter.list_authenticators(user["id"])
-        options = provider.registration_options(context, user, existing, challenge)
+        options = provider.registration_options(context, user, existing, issued.value)
     else:
-        options = provider.authentication_options(context, challenge)
-    response.set_data(current_app.json.dumps({"action": action, "options": options}))
-    return response
+        options = provider.authentication_options(context, issued.value)
+    return json_result({"action": action, "options": options}).with_cookies([issued.cookie])
 
 
-def passkey_callback(context: AuthContext, provider: Provider) -> Response:
+def register_passkey(
+    context: AuthContext, provider: Provider, params: dict[str, Any], *, as_json: bool
+) -> Result:
+    """``POST {base}/callback/<id>`` with ``action=register``: add the signed-in user's passkey."""
     assert isinstance(provider, PasskeyProvider)
-    body, as_json = checked_post(context, failure_page="signin")
-    callback_url = context.resolve_callback_url(body.get("callbackUrl"))
-    action = body.get("action")
-    if body.get("action") not in ACTIONS or not isinstance(body.get("data"), str):
-        return json_response(
-            {"error": "InvalidInput", "message": "Send action (register|authenticate) and data."},
-            400,
-        )
-    if action == "register":
-        return _register(context, provider, body, callback_url, as_json)
-    return _authenticate(context, provider, body["data"], callback_url, as_json)
-
-
-def _authenticate(
-    context: AuthContext, provider: PasskeyProvider, data: str, callback_url: str, as_json: bool
-) -> Response:
-    limits = context.rate_limiter.sign_in_limits(None, request.remote_addr)
-    retry_after = context.rate_limiter.retry_after(limits)
-    if retry_after is not None:
-        return too_many_attempts(context, retry_after, callback_url, as_json)
-    probe = Response()
-    challenge = passkey_challenge.take(
-        context, probe, action="authenticate", max_age=provider.timeout
-    )
-    try:
-        if challenge is None:
-            raise PasskeyRejected("no valid challenge (missing, expired, or used)")
-        use = provider.verify_authentication(context, data, challenge.value)
-    except PasskeyRejected as rejected:
-        current_app.logger.info("flask-authjs: passkey sign-in refused: %s", rejected)
-        context.rate_limiter.record(limits)
-        response = sign_in_failed(context, WEBAUTHN_VERIFICATION, 401, callback_url, as_json)
-    else:
-        account = {
-            "provider": provider.id,
-            "type": "webauthn",
-            "providerAccountId": use.authenticator["credential_id"],
-        }
-        response = finish_sign_in(
-            context,
-            use.user,
-            account,
-            callback_url=callback_url,
-            as_json=as_json,
-            second_factor_done=use.user_verified,
-        )
-    _copy_cookies(probe, response)
-    return response
-
-
-def _register(
-    context: AuthContext,
-    provider: PasskeyProvider,
-    body: dict[str, Any],
-    callback_url: str,
-    as_json: bool,
-) -> Response:
+    spent = [passkey_challenge.clear(context)]
     user = signed_in_user(context)
     if user is None:
-        return json_response(
-            {"error": SESSION_REQUIRED, "message": "Sign in to add a passkey."}, 401
-        )
-    probe = Response()
-    challenge = passkey_challenge.take(context, probe, action="register", max_age=provider.timeout)
+        return _error(SESSION_REQUIRED, "Sign in to add a passkey.", 401).with_cookies(spent)
+    challenge = passkey_challenge.take(
+        context, request.headers.get("Cookie", ""), action="register", max_age=provider.timeout
+    )
     try:
         if challenge is None or challenge.user_id != user["id"]:
             raise PasskeyRejected("no valid registration challenge for this user")
-        name = str(body.get("name") or _default_name(context, user["id"]))
+        if not isinstance(params.get("data"), str):
+            raise PasskeyRejected("no credential data")
+        name = str(params.get("name") or _default_name(context, user["id"]))
         authenticator = provider.verify_registration(
-            context, body["data"], challenge.value, user["id"], name
+            context, params["data"], challenge.value, user["id"], name
         )
         context.adapter.create_authenticator(authenticator)
     except (PasskeyRejected, DuplicateAccount) as rejected:
         current_app.logger.info("flask-authjs: passkey registration refused: %s", rejected)
-        response = json_response(
-            {"error": WEBAUTHN_VERIFICATION, "message": "The passkey could not be added."}, 400
+        return _error(WEBAUTHN_VERIFICATION, "The passkey could not be added.", 400).with_cookies(
+            spent
         )
-    else:
-        send_safely(
-            passkey_added,
-            current_app._get_current_object(),  # type: ignore[attr-defined]
-            user=user,
-            passkey=public_view(authenticator),
-        )
-        response = (
-            json_response({"ok": True, "url": callback_url, "passkey": public_view(authenticator)})
-            if as_json
-            else auth_redirect(context.action_url("account"), as_json=False)
-        )
-    _copy_cookies(probe, response)
-    return response
+    send_safely(
+        passkey_added,
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        user=user,
+        passkey=public_view(authenticator),
+    )
+    if as_json:
+        answer = {"ok": True, "passkey": public_view(authenticator)}
+        return json_result(answer).with_cookies(spent)
+    return redirect_result(context.action_url("account"), as_json=False).with_cookies(spent)
 
 
 def _default_name(context: AuthContext, user_id: str) -> str:
@@ -199,23 +131,18 @@ def public_view(authenticator: Authenticator) -> dict[str, Any]:
     }
 
 
-def _copy_cookies(source: Response, target: Response) -> None:
-    for header in source.headers.getlist("Set-Cookie"):
-        target.headers.add("Set-Cookie", header)
-
-
 # Managing passkeys: ``POST {base}/passkey/rename`` and ``POST {base}/passkey/delete``.
 
 
-def manage_passkey(operation: str) -> Response:
+def manage_passkey(operation: str) -> Result:
     context = current_auth()
     body, as_json = checked_post(context, failure_page="account")
     user = signed_in_user(context)
     if user is None:
-        return json_response({"error": SESSION_REQUIRED, "message": "Sign in first."}, 401)
+        return _error(SESSION_REQUIRED, "Sign in first.", 401)
     credential_id = body.get("credentialId")
     if not isinstance(credential_id, str) or not credential_id:
-        return json_response({"error": "InvalidInput", "message": "credentialId is missing."}, 400)
+        return _error(INVALID_INPUT, "credentialId is missing.", 400)
     store = context.adapter
     if operation == "rename":
         name = str(body.get("name", "")).strip()[:64]
@@ -225,7 +152,7 @@ def manage_passkey(operation: str) -> Response:
             return _answer(context, as_json, 409, LAST_SIGN_IN_METHOD)
         done = store.delete_authenticator(user["id"], credential_id)
     else:
-        return plain_error(f"Unknown passkey operation {operation!r}.", 400)
+        return text_result(f"Unknown passkey operation {operation!r}.", 400)
     return _answer(context, as_json, 200 if done else 404, None if done else "NotFound")
 
 
@@ -236,16 +163,10 @@ def is_last_sign_in_method(context: AuthContext, user: User, credential_id: str)
         return False
     if context.adapter.list_accounts(user["id"]):
         return False
-    others = [
-        a
-        for a in context.adapter.list_authenticators(user["id"])
-        if a["credential_id"] != credential_id
-    ]
-    return not others
+    passkeys = context.adapter.list_authenticators(user["id"])
+    return not [a for a in passkeys if a["credential_id"] != credential_id]
 
 
-def _answer(context: AuthContext, as_json: bool, status: int, error: str | None) -> Response:
-    url = context.action_url("account")
-    if error:
-        url += f"?error={error}"
-    return auth_redirect(url, as_json=as_json, status=status, error=error)
+def _answer(context: AuthContext, as_json: bool, status: int, error: str | None) -> Result:
+    url = with_query(context.action_url("account"), {"error": error})
+    return redirect_result(url, as_json=as_json, status=status, error=error)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response
-
 from ..context import current_auth
-from ..responses import json_response
+from ..responses import Result, json_result
 
 
-def get_providers() -> Response:
+def get_providers() -> Result:
     context = current_auth()
     base_url = context.base_url()
-    return json_response(
+    return json_result(
         {provider.id: provider.describe(base_url) for provider in context.providers.values()},
         cache=True,
     )

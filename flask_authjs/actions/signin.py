@@ -1,29 +1,34 @@
-"""``GET {base}/signin`` (the page, or ``pages["sign_in"]``) and ``POST {base}/signin/<id>``."""
+"""``GET {base}/signin`` (the page, or ``pages["sign_in"]``) and ``POST {base}/signin/<id>``.
+
+``POST {base}/signin/<id>`` with ``link=true`` starts an explicit "link account" flow:
+only a signed-in session may, and the provider binds that session's user id into the
+flow (the OAuth check cookies), so the account it comes back with is linked to that
+user and nobody else. Without it, a sign-in replaces whatever session the browser has.
+"""
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import render_template, request
 
 from ..context import AuthContext, current_auth
 from ..cookies import set_cookie_header
 from ..csrf import csrf_token
-from ..errors import DEFAULT_MESSAGE, MISSING_CSRF, SIGNIN_MESSAGES
-from ..providers import CredentialsProvider
-from ..responses import auth_redirect, html_response, with_query
+from ..errors import MISSING_CSRF, SESSION_REQUIRED, SIGNIN
+from ..providers import CredentialsProvider, Provider
+from ..responses import Result, page_result, redirect_result, with_query
+from .pages import signin_message
 from .posts import checked_post
 
-UNKNOWN_PROVIDER = "Signin"
 
-
-def sign_in_page() -> Response:
+def sign_in_page() -> Result:
     context = current_auth()
     raw_callback = request.args.get("callbackUrl")
     error = request.args.get("error") or (
         MISSING_CSRF if request.args.get("csrf") == "true" else None
     )
     callback_url = context.resolve_callback_url(raw_callback) if raw_callback else None
-    if "sign_in" in context.auth.pages:
-        return auth_redirect(
+    if "sign_in" in context.pages:
+        return redirect_result(
             context.sign_in_page_url(callback_url=callback_url, error=error), as_json=False
         )
     return render_sign_in_page(context, callback_url=callback_url, error=error)
@@ -35,19 +40,17 @@ def render_sign_in_page(
     callback_url: str | None,
     error: str | None = None,
     notice: str | None = None,
-) -> Response:
+) -> Result:
     """The built-in sign-in form; ``notice`` (the loop detector's, in debug) replaces the error."""
-    error_message = SIGNIN_MESSAGES.get(error, DEFAULT_MESSAGE) if error else None
+    providers = [p for p in context.providers.values() if isinstance(p, Provider)]
     html = render_template(
         "authjs/signin.html",
-        providers=list(context.providers.values()),
-        credentials_providers=[
-            p for p in context.providers.values() if isinstance(p, CredentialsProvider)
-        ],
+        providers=providers,
+        credentials_providers=[p for p in providers if isinstance(p, CredentialsProvider)],
         csrf_token=csrf_token(),
         callback_url=callback_url or "",
         error=error,
-        error_message=notice or error_message,
+        error_message=notice or (signin_message(error) if error else None),
         base_url=context.base_url(),
         signup_url=(
             with_query(context.action_url("signup"), {"callbackUrl": callback_url})
@@ -55,31 +58,37 @@ def render_sign_in_page(
             else None
         ),
     )
-    response = html_response(html)
+    result = page_result(html)
     if callback_url:
-        response.headers.add(
-            "Set-Cookie",
-            set_cookie_header(
-                context.cookie_names().callback_url, callback_url, secure=context.secure()
-            ),
-        )
-    return response
+        name = context.cookie_names().callback_url
+        result.cookies.append(set_cookie_header(name, callback_url, secure=context.secure()))
+    return result
 
 
-def sign_in_with_provider(provider_id: str) -> Response:
-    """Start a sign-in: OAuth providers redirect away; credentials go to the page."""
+def sign_in_with_provider(provider_id: str) -> Result:
+    """Start a sign-in (or, with ``link=true``, a link): OAuth providers redirect away;
+    credentials go to the page."""
     context = current_auth()
     body, as_json = checked_post(context, failure_page="signin")
     provider = context.providers.get(provider_id)
-    if provider is None:
-        return auth_redirect(
-            context.sign_in_page_url(error=UNKNOWN_PROVIDER),
-            as_json=as_json,
-            status=400,
-            error=UNKNOWN_PROVIDER,
-        )
+    if not isinstance(provider, Provider):
+        url = context.sign_in_page_url(error=SIGNIN)
+        return redirect_result(url, as_json=as_json, status=400, error=SIGNIN)
     callback_url = context.resolve_callback_url(body.get("callbackUrl"))
-    started = provider.start_sign_in(context, callback_url=callback_url, as_json=as_json)
-    if started is not None:
-        return started
-    return auth_redirect(context.sign_in_page_url(callback_url=callback_url), as_json=as_json)
+    link_user_id = None
+    if body.get("link") == "true":
+        claims = context.current_claims()
+        if claims is None:
+            url = context.sign_in_page_url(callback_url=callback_url, error=SESSION_REQUIRED)
+            return redirect_result(url, as_json=as_json, status=401, error=SESSION_REQUIRED)
+        link_user_id = str(claims["sub"])
+    started = provider.authorization(
+        context,
+        callback_url=callback_url,
+        params=request.args.to_dict(),
+        link_user_id=link_user_id,
+    )
+    if started is None:
+        url = context.sign_in_page_url(callback_url=callback_url)
+        return redirect_result(url, as_json=as_json)
+    return redirect_result(started.url, as_json=as_json).with_cookies(started.cookies)

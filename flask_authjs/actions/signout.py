@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, render_template, request
+from flask import current_app, render_template, request
 
 from ..context import current_auth
 from ..csrf import csrf_token, rotate_csrf_token
-from ..responses import auth_redirect, html_response
+from ..responses import Result, page_result, redirect_result
 from ..signals import send_safely, signed_out
 from .posts import checked_post
 
 
-def sign_out_page() -> Response:
+def sign_out_page() -> Result:
     context = current_auth()
-    if "sign_out" in context.auth.pages:
-        return auth_redirect(context.page_url("sign_out", "signout"), as_json=False)
+    if "sign_out" in context.pages:
+        return redirect_result(context.page_url("sign_out", "signout"), as_json=False)
     raw_callback = request.args.get("callbackUrl")
     html = render_template(
         "authjs/signout.html",
@@ -23,15 +23,15 @@ def sign_out_page() -> Response:
         base_url=context.base_url(),
         signed_in=context.current_claims() is not None,
     )
-    return html_response(html)
+    return page_result(html)
 
 
-def sign_out() -> Response:
+def sign_out() -> Result:
     context = current_auth()
     body, as_json = checked_post(context, failure_page="signout")
     claims = context.current_claims()
-    response = auth_redirect(context.resolve_callback_url(body.get("callbackUrl")), as_json=as_json)
-    context.end_session(response)
+    target = context.resolve_callback_url(body.get("callbackUrl"))
+    result = redirect_result(target, as_json=as_json).with_cookies(context.end_session())
     rotate_csrf_token()
     if claims is not None:
         send_safely(
@@ -39,4 +39,4 @@ def sign_out() -> Response:
             current_app._get_current_object(),  # type: ignore[attr-defined]
             session=dict(claims),
         )
-    return response
+    return result

@@ -7,34 +7,34 @@ cookie is cleared now.
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from flask import current_app
 
 from ..context import current_auth
 from ..csrf import rotate_csrf_token
 from ..errors import SESSION_REQUIRED
-from ..responses import auth_redirect
+from ..responses import Result, redirect_result
 from ..signals import send_safely, signed_out
 from .posts import checked_post
 
 
-def sign_out_everywhere() -> Response:
+def sign_out_everywhere() -> Result:
     context = current_auth()
     body, as_json = checked_post(context, failure_page="signout")
     claims = context.current_claims()
     if claims is None:
-        return auth_redirect(
+        return redirect_result(
             context.sign_in_page_url(error=SESSION_REQUIRED),
             as_json=as_json,
             status=401,
             error=SESSION_REQUIRED,
         )
     context.sign_out_everywhere(claims["sub"])
-    response = auth_redirect(context.resolve_callback_url(body.get("callbackUrl")), as_json=as_json)
-    context.set_session_cookie(response, None)
+    target = context.resolve_callback_url(body.get("callbackUrl"))
+    result = redirect_result(target, as_json=as_json).with_cookies(context.session_cookies(None))
     rotate_csrf_token()
     send_safely(
         signed_out,
         current_app._get_current_object(),  # type: ignore[attr-defined]
         session=dict(claims),
     )
-    return response
+    return result

@@ -4,7 +4,7 @@ Only when ``AUTHJS_SIGNUP`` is on (404 otherwise). The email is normalised, so
 ``A@Example.com`` and ``a@example.com`` are one account, and the store's unique index
 decides races: of many simultaneous sign-ups for one email, exactly one succeeds and
 the others get a clear "exists already" error. Attempts are rate-limited per client
-address. Success ends like a sign-in (:func:`finish_sign_in` with ``is_new_user``):
+address. Success goes through the sign-in pipeline like any sign-in, as a new user:
 ``pages["new_user"]`` or the callbackUrl, and with ``json=true`` the new session.
 """
 
@@ -12,31 +12,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, render_template, request
+from flask import current_app, render_template, request
 from werkzeug.datastructures import MultiDict
 
-from ..adapters import DuplicateEmail
 from ..context import AuthContext, current_auth
 from ..csrf import csrf_token
-from ..errors import (
-    DEFAULT_MESSAGE,
-    EMAIL_TAKEN,
-    MISSING_CSRF,
-    SIGNIN_MESSAGES,
-    SIGNUP_INVALID,
-    TOO_MANY_ATTEMPTS,
-)
+from ..errors import EMAIL_TAKEN, MISSING_CSRF, SIGNUP_INVALID, TOO_MANY_ATTEMPTS
+from ..exceptions import DuplicateEmail, SignInError
 from ..forms import SignUpForm
-from ..providers import CredentialsProvider
-from ..responses import html_response, json_response, plain_error, with_query
+from ..pipeline import current_pipeline
+from ..pipeline.linking import public
+from ..providers import CredentialsProvider, Identity
+from ..responses import Result, json_result, page_result, text_result, with_query
 from ..signals import send_safely, user_created
-from .callback import finish_sign_in
+from .outcomes import outcome_result, sign_in_error_result
+from .pages import email_taken_message, known_signin_message, signin_message
 from .posts import checked_post
 
-EMAIL_TAKEN_MESSAGE = "An account with this email exists already. Sign in instead."
 
-
-def sign_up_page() -> Response:
+def sign_up_page() -> Result:
     context = current_auth()
     if not context.settings.signup:
         return _turned_off()
@@ -48,7 +42,7 @@ def sign_up_page() -> Response:
     return _page(context, SignUpForm(formdata=None), callback_url, error=error)
 
 
-def sign_up() -> Response:
+def sign_up() -> Result:
     context = current_auth()
     if not context.settings.signup:
         return _turned_off()
@@ -57,9 +51,9 @@ def sign_up() -> Response:
     limits = context.rate_limiter.sign_up_limits(request.remote_addr)
     retry_after = context.rate_limiter.retry_after(limits)
     if retry_after is not None:
-        response = _rejected(context, None, callback_url, as_json, TOO_MANY_ATTEMPTS, 429)
-        response.headers["Retry-After"] = str(retry_after)
-        return response
+        result = _rejected(context, None, callback_url, as_json, TOO_MANY_ATTEMPTS, 429)
+        result.headers.append(("Retry-After", str(retry_after)))
+        return result
     form = SignUpForm(formdata=MultiDict(body))
     if not form.validate():
         return _rejected(context, form, callback_url, as_json, SIGNUP_INVALID, 400)
@@ -70,9 +64,9 @@ def sign_up() -> Response:
             form.normalized_email, name=form.name.data or None, password_hash=password_hash
         )
     except DuplicateEmail:
-        form.email.errors = [EMAIL_TAKEN_MESSAGE]
+        form.email.errors = [email_taken_message()]
         return _rejected(context, form, callback_url, as_json, EMAIL_TAKEN, 409)
-    user = {key: created[key] for key in ("id", "name", "email", "image")}
+    user = public(created)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     send_safely(user_created, app, user=user)
     account = {
@@ -80,9 +74,12 @@ def sign_up() -> Response:
         "type": "credentials",
         "providerAccountId": user["id"],
     }
-    return finish_sign_in(
-        context, user, account, callback_url=callback_url, as_json=as_json, is_new_user=True
-    )
+    identity = Identity(account=account, user=user, is_new_user=True)
+    try:
+        outcome = current_pipeline().sign_in(identity, callback_url=callback_url)
+    except SignInError as error:
+        return sign_in_error_result(context, error, callback_url=callback_url, as_json=as_json)
+    return outcome_result(outcome, as_json=as_json)
 
 
 def _credentials_provider_id(context: AuthContext) -> str:
@@ -99,7 +96,7 @@ def _rejected(
     as_json: bool,
     error: str,
     status: int,
-) -> Response:
+) -> Result:
     """The page again with the form's errors, or ``{"url", "ok", "error", "errors"}``."""
     if not as_json:
         return _page(context, form or SignUpForm(formdata=None), callback_url, error, status)
@@ -110,7 +107,7 @@ def _rejected(
         "error": error,
         "errors": form.errors if form is not None else {},
     }
-    return json_response(data, status)
+    return json_result(data, status)
 
 
 def _page(
@@ -119,12 +116,10 @@ def _page(
     callback_url: str,
     error: str | None = None,
     status: int = 200,
-) -> Response:
-    message = None
-    if error in SIGNIN_MESSAGES:
-        message = SIGNIN_MESSAGES[error]
-    elif error and error not in (SIGNUP_INVALID, EMAIL_TAKEN):
-        message = DEFAULT_MESSAGE
+) -> Result:
+    message = known_signin_message(error) if error else None
+    if message is None and error and error not in (SIGNUP_INVALID, EMAIL_TAKEN):
+        message = signin_message(error)
     html = render_template(
         "authjs/signup.html",
         form=form,
@@ -134,8 +129,8 @@ def _page(
         base_url=context.base_url(),
         signin_url=context.sign_in_page_url(callback_url=callback_url or None),
     )
-    return html_response(html, status)
+    return page_result(html, status)
 
 
-def _turned_off() -> Response:
-    return plain_error("Sign-up is turned off (AUTHJS_SIGNUP).", 404)
+def _turned_off() -> Result:
+    return text_result("Sign-up is turned off (AUTHJS_SIGNUP).", 404)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigurationError
+from ..exceptions import ConfigurationError
 from .base import Adapter as Adapter
 from .base import Attempts as Attempts
 from .base import Authenticator as Authenticator

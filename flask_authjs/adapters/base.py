@@ -15,7 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypedDict
 
-from ..errors import InvalidInput
+from ..exceptions import DuplicateAccount as DuplicateAccount
+from ..exceptions import DuplicateEmail as DuplicateEmail
+from ..exceptions import InvalidInput
+from ..exceptions import StoreUnavailable as StoreUnavailable
 
 
 class User(TypedDict):
@@ -78,23 +81,6 @@ class Attempts:
 
     count: int
     oldest: float
-
-
-class StoreUnavailable(Exception):
-    """The store could not be reached in time; answered with 503, never a traceback."""
-
-
-class DuplicateEmail(Exception):
-    """A user with this normalised email exists already."""
-
-
-class DuplicateAccount(Exception):
-    """This (provider, providerAccountId) is linked to a user already."""
-
-    def __init__(self, provider: str, provider_account_id: str) -> None:
-        self.provider = provider
-        self.provider_account_id = provider_account_id
-        super().__init__(f"the {provider} account {provider_account_id!r} is linked already")
 
 
 def plain_str(name: str, value: object) -> str:

@@ -16,12 +16,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from ..exceptions import ProviderError as ProviderError
+
 MAX_RESPONSE_SIZE = 1024 * 1024
 USER_AGENT = "flask-authjs"
-
-
-class ProviderError(Exception):
-    """The provider could not be reached, or answered something we cannot use."""
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -6,6 +6,11 @@ CVE-2023-48309 class), and each names the provider and the check it belongs to, 
 cookie minted for one provider (or one check) is refused by another. A check that is
 configured but whose cookie is missing, forged or stale fails: it is never skipped (the
 Auth.js CVE-2023-27490 class).
+
+Each cookie also carries the sign-in's intent: where to go afterwards, and, for an
+explicit "link account" start, the id of the user whose session started it. A flow
+started as a plain sign-in can never link to whoever happens to be signed in when it
+comes back.
 """
 
 from __future__ import annotations
@@ -14,22 +19,16 @@ import base64
 import hashlib
 import hmac
 import secrets
-import time
 from dataclasses import dataclass
 
-from flask import Request, Response
-
 from ..cookies import CookieNames, delete_cookie_header, read_chunked, set_cookie_header
+from ..exceptions import CheckFailed as CheckFailed
 from ..tokens import TokenCodec
 
 #: Seconds a sign-in may take between leaving for the provider and coming back.
 CHECK_MAX_AGE = 15 * 60
 CHECKS = ("state", "pkce", "nonce")
 PURPOSE = "oauth-check"
-
-
-class CheckFailed(Exception):
-    """A check cookie is missing, not ours, for another provider, or does not match."""
 
 
 def new_check_value() -> str:
@@ -47,16 +46,14 @@ def cookie_name(names: CookieNames, check: str) -> str:
     return {"state": names.oauth_state, "pkce": names.oauth_pkce, "nonce": names.oauth_nonce}[check]
 
 
-def check_codec(secrets_: tuple[str, ...], algorithm: str) -> TokenCodec:
-    return TokenCodec(secrets_, PURPOSE, algorithm=algorithm, max_lifetime=CHECK_MAX_AGE)
-
-
 @dataclass(frozen=True)
 class CheckValues:
-    """What a callback recovered from the cookies: the values and where to go afterwards."""
+    """What a callback recovered from the cookies: the values, where to go afterwards,
+    and the user a "link account" start was made by (``None`` for a plain sign-in)."""
 
     values: dict[str, str]
     callback_url: str
+    link_user_id: str | None = None
 
 
 class CheckCookies:
@@ -68,28 +65,39 @@ class CheckCookies:
         self.secure = secure
 
     def set(
-        self, response: Response, provider_id: str, values: dict[str, str], callback_url: str
-    ) -> None:
-        now = int(time.time())
+        self,
+        provider_id: str,
+        values: dict[str, str],
+        callback_url: str,
+        *,
+        now: int,
+        link_user_id: str | None = None,
+    ) -> list[str]:
+        """The ``Set-Cookie`` values of one start; every cookie carries the same intent."""
+        headers = []
         for check, value in values.items():
-            token = self.codec.encode(
-                {"sub": provider_id, "check": check, "value": value, "callbackUrl": callback_url},
-                now=now,
-                max_age=CHECK_MAX_AGE,
+            claims = {"sub": provider_id, "check": check, "value": value}
+            claims["callbackUrl"] = callback_url
+            if link_user_id is not None:
+                claims["link"] = link_user_id
+            token = self.codec.encode(claims, now=now, max_age=CHECK_MAX_AGE)
+            name = cookie_name(self.names, check)
+            headers.append(
+                set_cookie_header(name, token, secure=self.secure, max_age=CHECK_MAX_AGE)
             )
-            response.headers.add(
-                "Set-Cookie",
-                set_cookie_header(
-                    cookie_name(self.names, check), token, secure=self.secure, max_age=CHECK_MAX_AGE
-                ),
-            )
+        return headers
 
-    def read(self, request: Request, provider_id: str, checks: tuple[str, ...]) -> CheckValues:
-        """Every configured check's value, or :class:`CheckFailed` naming the first problem."""
-        header = request.headers.get("Cookie", "")
-        now = int(time.time())
+    def read(
+        self, header: str, provider_id: str, checks: tuple[str, ...], *, now: int
+    ) -> CheckValues:
+        """Every configured check's value, or :class:`CheckFailed` naming the first problem.
+
+        ``header`` is the request's ``Cookie`` header. The cookies of one start agree on
+        the intent; cookies of two starts mixed together fail.
+        """
         values: dict[str, str] = {}
         callback_url = ""
+        links: set[object] = set()
         for check in checks:
             raw = read_chunked(header, cookie_name(self.names, check)).value
             if raw is None:
@@ -108,9 +116,14 @@ class CheckCookies:
             stored_url = claims.get("callbackUrl")
             if isinstance(stored_url, str):
                 callback_url = stored_url
-        return CheckValues(values, callback_url)
+            links.add(claims.get("link"))
+        if len(links) > 1:
+            raise CheckFailed("the check cookies come from different sign-in starts")
+        link = links.pop() if links else None
+        return CheckValues(values, callback_url, link if isinstance(link, str) else None)
 
-    def delete(self, response: Response) -> None:
-        for check in CHECKS:
-            name = cookie_name(self.names, check)
-            response.headers.add("Set-Cookie", delete_cookie_header(name, secure=self.secure))
+    def delete(self) -> list[str]:
+        return [
+            delete_cookie_header(cookie_name(self.names, check), secure=self.secure)
+            for check in CHECKS
+        ]

@@ -1,19 +1,25 @@
-"""Sign-in with an email and a password, checked by your function or against the store."""
+"""Sign-in with an email and a password, checked by your function or against the store.
+
+Failed attempts are counted per account and per client address (:mod:`..ratelimit`);
+over the limit, the password is not even checked.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Request
 
+from ..context import AuthContext
 from ..emails import normalize_email
-from ..errors import InvalidInput
+from ..errors import CONFIGURATION, CREDENTIALS_SIGNIN, INVALID_PASSWORD, TOO_MANY_ATTEMPTS
+from ..exceptions import InvalidInput, SignInError, StoreUnavailable
 from ..passwords import password_problem
-from .base import Provider
+from .base import Identity, Provider, SignInRequest
 
-if TYPE_CHECKING:
-    from ..context import AuthContext
+logger = logging.getLogger("flask_authjs")
 
 AuthorizeFunction = Callable[[dict[str, str], Request], "Mapping[str, Any] | None"]
 
@@ -28,8 +34,8 @@ DEFAULT_FIELDS: dict[str, dict[str, str]] = {
 }
 
 
-class PasswordRejected(Exception):
-    """The password can never be valid (too long for bcrypt, NUL); said plainly to the user."""
+#: Form fields that belong to the protocol, not to the user's credentials.
+PROTOCOL_FIELDS = ("csrfToken",)
 
 
 class CredentialsProvider(Provider):
@@ -41,6 +47,7 @@ class CredentialsProvider(Provider):
     """
 
     type = "credentials"
+    form_callback = True
 
     def __init__(
         self,
@@ -54,20 +61,59 @@ class CredentialsProvider(Provider):
         self.authorize = authorize
         self.fields = DEFAULT_FIELDS if fields is None else fields
 
-    def authenticate(
-        self, credentials: dict[str, str], request: Request, context: AuthContext
-    ) -> Mapping[str, Any] | None:
-        if self.authorize is not None:
-            return self.authorize(credentials, request)
-        return self._check_store(credentials, context)
+    def authenticate(self, context: AuthContext, sign_in: SignInRequest) -> Identity:
+        credentials = {k: v for k, v in sign_in.params.items() if k not in PROTOCOL_FIELDS}
+        limiter = context.rate_limiter
+        limits = limiter.sign_in_limits(credentials.get("email"), sign_in.remote_addr)
+        retry_after = limiter.retry_after(limits)
+        if retry_after is not None:
+            raise SignInError(
+                TOO_MANY_ATTEMPTS, "rate limited", status=429, retry_after=retry_after
+            )
+        user = self._user(context, credentials, sign_in.request)
+        if user is None:
+            limiter.record(limits)
+            raise SignInError(CREDENTIALS_SIGNIN, "wrong credentials")
+        account = {
+            "provider": self.id,
+            "type": "credentials",
+            "providerAccountId": str(user["id"]),
+        }
+        return Identity(account=account, user=user, credentials=credentials)
+
+    def _user(
+        self, context: AuthContext, credentials: dict[str, str], request: Request | None
+    ) -> dict[str, Any] | None:
+        """The user the credentials prove, or ``None``; a broken ``authorize`` is logged."""
+        if self.authorize is None:
+            return self._check_store(credentials, context)
+        try:
+            user = self.authorize(credentials, request)  # type: ignore[arg-type]
+        except (StoreUnavailable, SignInError):
+            raise
+        except Exception:
+            logger.exception("flask-authjs: authorize() of %r raised", self.id)
+            raise SignInError(
+                CONFIGURATION, "authorize() raised", status=500, page="error"
+            ) from None
+        if user is None:
+            return None
+        if not isinstance(user, Mapping) or user.get("id") in (None, ""):
+            raise SignInError(
+                CONFIGURATION,
+                f"authorize() of {self.id!r} must return a dict with an 'id', or None",
+                status=500,
+                page="error",
+            )
+        return dict(user)
 
     def _check_store(
         self, credentials: dict[str, str], context: AuthContext
-    ) -> Mapping[str, Any] | None:
+    ) -> dict[str, Any] | None:
         password = credentials.get("password", "")
         problem = password_problem(password)
         if problem:
-            raise PasswordRejected(problem)
+            raise SignInError(INVALID_PASSWORD, problem, status=400)
         hasher = context.password_hasher
         try:
             email = normalize_email(credentials.get("email", ""))

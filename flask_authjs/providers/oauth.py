@@ -1,39 +1,44 @@
 """Sign-in with an OAuth 2 provider: the authorization code flow with state and PKCE (S256).
 
-``POST {base}/signin/<id>`` sends the browser to the provider with a fresh ``state``, a
-PKCE ``code_challenge`` (and an OIDC ``nonce``), whose secrets wait in signed check
-cookies (:mod:`.checks`). ``GET {base}/callback/<id>`` verifies them, exchanges the code
-at the token URL, reads the profile, picks or creates the user (:mod:`..accounts`) and
-signs in through :func:`~flask_authjs.actions.callback.finish_sign_in`. Every failure
-lands on the sign-in page with an Auth.js error code; logs say why, never with a secret,
-a code or a token.
+Two steps, and only authentication in either. :meth:`OAuthProvider.authorization`
+(``POST {base}/signin/<id>``) gives the provider's URL with a fresh ``state``, a PKCE
+``code_challenge`` (and an OIDC ``nonce``), and the signed check cookies (:mod:`.checks`)
+that keep their secrets and the sign-in's intent. :meth:`OAuthProvider.authenticate`
+(``GET {base}/callback/<id>``) verifies them, exchanges the code at the token URL, reads
+the profile and returns an :class:`~.base.Identity`; which user that is (linking,
+creating) is the sign-in pipeline's business. Every failure is a
+:class:`~flask_authjs.exceptions.SignInError` with an Auth.js code; logs say why, never
+with a secret, a code or a token.
 """
 
 from __future__ import annotations
 
 import base64
 import hmac
-import time
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
-from flask import Response, current_app, request
-
-from ..accounts import AccountNotLinked, NoEmail, resolve_user
+from ..context import AuthContext
 from ..emails import normalize_email
-from ..errors import CALLBACK, OAUTH_ACCOUNT_NOT_LINKED, OAUTH_CALLBACK, InvalidInput
-from ..responses import auth_redirect, with_query
-from .backchannel import ProviderError, get_json, post_form
-from .base import Provider
-from .checks import CHECKS, CheckCookies, CheckFailed, new_check_value, pkce_challenge
-from .oidc import IdTokenInvalid, IdTokenValidator
+from ..errors import CALLBACK, OAUTH_CALLBACK
+from ..exceptions import (
+    CheckFailed,
+    InvalidInput,
+    ProfileInvalid,
+    ProviderError,
+    SignInError,
+)
+from ..responses import with_query
+from .backchannel import get_json, post_form
+from .base import Authorization, Identity, Provider, SignInRequest
+from .checks import CHECK_MAX_AGE, CHECKS, PURPOSE, CheckCookies, new_check_value, pkce_challenge
+from .oidc import IdTokenValidator
 
-if TYPE_CHECKING:
-    from ..context import AuthContext
+logger = logging.getLogger("flask_authjs")
 
-OAUTH_CREATE_ACCOUNT = "OAuthCreateAccount"
 TOKEN_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 #: Token response fields kept in the account (and the store), as Auth.js keeps them.
 ACCOUNT_TOKEN_FIELDS = ("access_token", "token_type", "refresh_token", "scope", "id_token")
@@ -51,10 +56,6 @@ def default_profile(raw: Mapping[str, Any], tokens: Mapping[str, Any]) -> dict[s
         "email": raw.get("email"),
         "image": raw.get("picture"),
     }
-
-
-class ProfileInvalid(Exception):
-    """``profile()`` raised, or returned no ``id`` or an email that is not one."""
 
 
 @dataclass(frozen=True)
@@ -134,15 +135,20 @@ class OAuthProvider(Provider):
 
     # POST {base}/signin/<id>
 
-    def start_sign_in(
-        self, context: AuthContext, *, callback_url: str, as_json: bool
-    ) -> Response | None:
+    def authorization(
+        self,
+        context: AuthContext,
+        *,
+        callback_url: str,
+        params: Mapping[str, str],
+        link_user_id: str | None = None,
+    ) -> Authorization:
         values = {check: new_check_value() for check in self.checks}
-        params: dict[str, str | None] = {
+        query: dict[str, str | None] = {
             **self.authorization_params,
             # The client's ``authorizationParams`` (``signIn(id, options, params)``) arrive as
             # the POST's query string; they cannot replace the protocol's own parameters below.
-            **request.args.to_dict(),
+            **params,
             "response_type": "code",
             "client_id": self.client_id,
             "redirect_uri": self.redirect_uri(context),
@@ -151,35 +157,41 @@ class OAuthProvider(Provider):
             "nonce": values.get("nonce"),
         }
         if "pkce" in values:
-            params["code_challenge"] = pkce_challenge(values["pkce"])
-            params["code_challenge_method"] = "S256"
-        url = with_query(self.endpoints(context).authorization, params)
-        response = auth_redirect(url, as_json=as_json)
-        self._cookies(context).set(response, self.id, values, callback_url)
-        return response
+            query["code_challenge"] = pkce_challenge(values["pkce"])
+            query["code_challenge_method"] = "S256"
+        url = with_query(self.endpoints(context).authorization, query)
+        cookies = self._cookies(context).set(
+            self.id, values, callback_url, now=context.now(), link_user_id=link_user_id
+        )
+        return Authorization(url, cookies)
 
     # GET|POST {base}/callback/<id>
 
-    def handle_callback(self, context: AuthContext) -> Response:
-        params = request.form if request.method == "POST" else request.args
+    def authenticate(self, context: AuthContext, sign_in: SignInRequest) -> Identity:
+        params = sign_in.params
         cookies = self._cookies(context)
         if "error" in params:
-            current_app.logger.warning(
+            logger.warning(
                 "flask-authjs: %r answered the sign-in with error %r",
                 self.id,
                 _printable(params.get("error")),
             )
-            return self._fail(context, cookies, CALLBACK, self._callback_url(context, cookies))
+            raise SignInError(
+                CALLBACK,
+                "the provider answered with an error",
+                callback_url=self._callback_url(context, cookies, sign_in.cookies),
+            )
         try:
-            checked = cookies.read(request, self.id, self.checks)
-            callback_url = context.resolve_callback_url(checked.callback_url)
+            checked = cookies.read(sign_in.cookies, self.id, self.checks, now=context.now())
             state = checked.values.get("state")
-            if state is not None and not hmac.compare_digest(
-                params.get("state", "").encode(), state.encode()
+            sent_state = params.get("state", "")
+            if state is not None and not (
+                isinstance(sent_state, str)
+                and hmac.compare_digest(sent_state.encode(), state.encode())
             ):
                 raise CheckFailed("the state parameter does not match the state cookie")
             code = params.get("code")
-            if not code:
+            if not code or not isinstance(code, str):
                 raise CheckFailed("the provider sent no code")
             tokens = self.exchange_code(context, code, checked.values.get("pkce"))
             claims = None
@@ -194,54 +206,27 @@ class OAuthProvider(Provider):
                 if claims is not None and raw.get("sub") != claims["sub"]:
                     raise ProviderError("the userinfo 'sub' differs from the id_token 'sub'")
             profile = self._map_profile(context, raw, tokens)
-        except (CheckFailed, ProviderError, IdTokenInvalid, ProfileInvalid) as problem:
-            current_app.logger.warning(
-                "flask-authjs: OAuth callback of %r failed: %s", self.id, problem
-            )
-            return self._fail(context, cookies, OAUTH_CALLBACK, None)
-        return self._sign_in(context, cookies, profile, raw, tokens, callback_url)
-
-    def _sign_in(
-        self,
-        context: AuthContext,
-        cookies: CheckCookies,
-        profile: dict[str, Any],
-        raw: Mapping[str, Any],
-        tokens: Mapping[str, Any],
-        callback_url: str,
-    ) -> Response:
-        from ..actions.callback import finish_sign_in  # the actions import the providers
-
+        except ProviderError as problem:
+            logger.warning("flask-authjs: OAuth callback of %r failed: %s", self.id, problem)
+            raise SignInError(OAUTH_CALLBACK, str(problem)) from None
         account = {
             "provider": self.id,
             "type": "oauth",
             "providerAccountId": profile["id"],
-            **account_tokens(tokens),
+            **account_tokens(tokens, context.now()),
         }
-        try:
-            resolved = resolve_user(
-                context,
-                profile,
-                account,
-                allow_email_linking=self.allow_dangerous_email_account_linking,
-            )
-        except AccountNotLinked as problem:
-            current_app.logger.warning("flask-authjs: %r sign-in refused: %s", self.id, problem)
-            return self._fail(context, cookies, OAUTH_ACCOUNT_NOT_LINKED, callback_url)
-        except NoEmail as problem:
-            current_app.logger.warning("flask-authjs: %r sign-in refused: %s", self.id, problem)
-            return self._fail(context, cookies, OAUTH_CREATE_ACCOUNT, callback_url)
-        response = finish_sign_in(
-            context,
-            resolved.user,
-            account,
-            callback_url=callback_url,
-            as_json=False,
-            profile=raw,
-            is_new_user=resolved.is_new_user,
+        return Identity(
+            account=account,
+            profile=profile,
+            raw_profile=raw,
+            allow_email_linking=self.allow_dangerous_email_account_linking,
+            link_user_id=checked.link_user_id,
+            callback_url=checked.callback_url,
         )
-        cookies.delete(response)
-        return response
+
+    def cleanup_cookies(self, context: AuthContext) -> list[str]:
+        """The check cookies are spent once the provider has come back, whatever happened."""
+        return self._cookies(context).delete()
 
     # The back channel; overridable for providers with extra steps (GitHub's emails).
 
@@ -292,7 +277,7 @@ class OAuthProvider(Provider):
         try:
             mapped = self.profile(raw, tokens)
         except Exception as error:
-            current_app.logger.error(
+            logger.error(
                 "flask-authjs: profile() of %r raised %s",
                 self.id,
                 type(error).__name__,
@@ -319,37 +304,29 @@ class OAuthProvider(Provider):
         }
 
     def _cookies(self, context: AuthContext) -> CheckCookies:
-        return CheckCookies(context.check_codec, context.cookie_names(), secure=context.secure())
+        codec = context.codec(PURPOSE, max_lifetime=CHECK_MAX_AGE)
+        return CheckCookies(codec, context.cookie_names(), secure=context.secure())
 
-    def _callback_url(self, context: AuthContext, cookies: CheckCookies) -> str | None:
+    def _callback_url(self, context: AuthContext, cookies: CheckCookies, header: str) -> str | None:
         """Where the user was going, if the cookies still say so (for an error's page)."""
         try:
-            checked = cookies.read(request, self.id, self.checks)
+            return cookies.read(header, self.id, self.checks, now=context.now()).callback_url
         except CheckFailed:
             return None
-        return context.resolve_callback_url(checked.callback_url)
-
-    def _fail(
-        self, context: AuthContext, cookies: CheckCookies, error: str, callback_url: str | None
-    ) -> Response:
-        url = context.sign_in_page_url(callback_url=callback_url, error=error)
-        response = auth_redirect(url, as_json=False)
-        cookies.delete(response)
-        return response
 
 
 def bearer(tokens: Mapping[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
-def account_tokens(tokens: Mapping[str, Any]) -> dict[str, Any]:
+def account_tokens(tokens: Mapping[str, Any], now: int) -> dict[str, Any]:
     """The token response as Auth.js puts it in the account: ``expires_in`` -> ``expires_at``."""
     kept: dict[str, Any] = {
         key: tokens[key] for key in ACCOUNT_TOKEN_FIELDS if isinstance(tokens.get(key), str)
     }
     expires_in = tokens.get("expires_in")
     if isinstance(expires_in, int) and not isinstance(expires_in, bool):
-        kept["expires_at"] = int(time.time()) + expires_in
+        kept["expires_at"] = now + expires_in
     return kept
 
 

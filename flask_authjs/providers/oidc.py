@@ -13,14 +13,12 @@ from typing import Any
 
 import jwt
 
+from ..exceptions import IdTokenInvalid as IdTokenInvalid
+
 JWKS_CACHE_SECONDS = 3600
 #: Seconds of clock difference tolerated with the provider, as Auth.js (openid-client) does.
 CLOCK_SKEW = 10
 ALGORITHMS = ("RS256", "ES256")
-
-
-class IdTokenInvalid(Exception):
-    """The ``id_token`` is missing, forged, expired, or for another client or sign-in."""
 
 
 class IdTokenValidator:

@@ -2,8 +2,9 @@
 
 The provider makes the options a browser needs and verifies what the browser sends back:
 registration yields an :class:`~flask_authjs.adapters.Authenticator` to store,
-authentication yields the user it belongs to. Challenges, routes and sessions are the
-callers' business (:mod:`flask_authjs.passkey_challenge`, ``actions/passkey.py``).
+authentication (:meth:`PasskeyProvider.authenticate`) an :class:`Identity`: the user the
+passkey belongs to. The challenge lives in :mod:`.passkey_challenge`; the routes in
+``actions/passkey.py``; the rest of a sign-in is the pipeline's.
 
 The relying party ID is the host of ``AUTHJS_URL`` and the only accepted origin is
 ``AUTHJS_URL`` itself. User verification is required by default, so a passkey proves
@@ -17,15 +18,15 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..adapters import Authenticator, User
-from ..errors import ConfigurationError
-from .base import Provider
-
-if TYPE_CHECKING:
-    from ..context import AuthContext
+from ..context import AuthContext
+from ..errors import TOO_MANY_ATTEMPTS, WEBAUTHN_VERIFICATION
+from ..exceptions import ConfigurationError, SignInError
+from . import passkey_challenge
+from .base import Identity, Provider, SignInRequest
 
 try:
     import webauthn
@@ -77,6 +78,8 @@ class PasskeyProvider(Provider):
     """
 
     type = "webauthn"
+    #: Posted by our own script from our pages: POST only, CSRF-checked.
+    form_callback = True
 
     def __init__(
         self,
@@ -147,6 +150,42 @@ class PasskeyProvider(Provider):
             user_verification=UserVerificationRequirement(self.user_verification),
         )
         return dict(options_to_json_dict(options))
+
+    # Signing in: the pipeline's provider interface.
+
+    def authenticate(self, context: AuthContext, sign_in: SignInRequest) -> Identity:
+        """``POST {base}/callback/<id>`` with ``action=authenticate`` and ``data``."""
+        limiter = context.rate_limiter
+        limits = limiter.sign_in_limits(None, sign_in.remote_addr)
+        retry_after = limiter.retry_after(limits)
+        if retry_after is not None:
+            raise SignInError(
+                TOO_MANY_ATTEMPTS, "rate limited", status=429, retry_after=retry_after
+            )
+        data = sign_in.params.get("data")
+        try:
+            if sign_in.params.get("action") != "authenticate" or not isinstance(data, str):
+                raise PasskeyRejected("send action=authenticate and the credential as data")
+            challenge = passkey_challenge.take(
+                context, sign_in.cookies, action="authenticate", max_age=self.timeout
+            )
+            if challenge is None:
+                raise PasskeyRejected("no valid challenge (missing, expired, or used)")
+            use = self.verify_authentication(context, data, challenge.value)
+        except PasskeyRejected as rejected:
+            limiter.record(limits)
+            raise SignInError(WEBAUTHN_VERIFICATION, f"passkey refused: {rejected}") from None
+        account = {
+            "provider": self.id,
+            "type": "webauthn",
+            "providerAccountId": use.authenticator["credential_id"],
+            # Read by the two-factor gate: a verified passkey is both factors.
+            "userVerified": use.user_verified,
+        }
+        return Identity(account=account, user=use.user)
+
+    def cleanup_cookies(self, context: AuthContext) -> list[str]:
+        return [passkey_challenge.clear(context)]
 
     # Verification.
 

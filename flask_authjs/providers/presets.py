@@ -9,15 +9,13 @@ overrides the preset. Register the app with the provider using the redirect URI
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jwt.algorithms import has_crypto
 
+from ..context import AuthContext
 from .backchannel import get_json
 from .oauth import OAuthProvider, bearer
-
-if TYPE_CHECKING:
-    from ..context import AuthContext
 
 GITHUB_EMAILS_URL = "https://api.github.com/user/emails"
 

@@ -8,12 +8,8 @@ userinfo request, account linking) is the code path a real provider takes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from ..context import AuthContext
 from .oauth import Endpoints, OAuthProvider
-
-if TYPE_CHECKING:
-    from ..context import AuthContext
 
 STUB_PATH = "/stub"
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from flask_authjs.adapters import Adapter, DuplicateAccount, DuplicateEmail
-from flask_authjs.errors import InvalidInput
+from flask_authjs.exceptions import InvalidInput
 
 NOW = 1_800_000_000
 

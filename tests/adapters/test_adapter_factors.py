@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from flask_authjs.adapters import Adapter, Authenticator, DuplicateAccount
-from flask_authjs.errors import InvalidInput
+from flask_authjs.exceptions import InvalidInput
 
 NOW = 1_800_000_000
 

@@ -1,10 +1,10 @@
 """Checking and managing a user's second factor: TOTP enrolment, codes, recovery codes.
 
-Used by the ``two-factor`` sign-in step and by the account page. A code is checked against
-the user's sealed TOTP secret (accepted once: the store records the time step) or against
-their hashed recovery codes (each deleted when used). Failed codes count in the same
-per-account rate limit as failed passwords, so a second factor cannot be guessed faster
-than a first one.
+Used by the ``two-factor`` sign-in step and the account page (``actions/two_factor.py``).
+A code is checked against the user's sealed TOTP secret (accepted once: the store
+records the time step) or against their hashed recovery codes (each deleted when used).
+Failed codes count in the same per-account rate limit as failed passwords, so a second
+factor cannot be guessed faster than a first one.
 
 Needs the ``passkeys`` extra (``pyotp``, ``cryptography``, ``segno``).
 """
@@ -17,11 +17,10 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 import segno
-from flask import request
 
-from . import totp
-from .adapters import User
-from .context import AuthContext
+from .. import totp
+from ..adapters import User
+from ..context import AuthContext
 
 
 @dataclass(frozen=True)
@@ -88,6 +87,7 @@ def check_code(
     email: str | None,
     code: str,
     *,
+    address: str | None,
     recovery: bool = True,
     pending_enrolment: bool = False,
 ) -> str | None:
@@ -97,7 +97,7 @@ def check_code(
     ``pending_enrolment`` checks the not yet enabled secret (the confirming code).
     """
     limiter = context.rate_limiter
-    limits = limiter.sign_in_limits(email or user_id, request.remote_addr)
+    limits = limiter.sign_in_limits(email or user_id, address)
     retry_after = limiter.retry_after(limits)
     if retry_after is not None:
         raise TooManyAttempts(retry_after)

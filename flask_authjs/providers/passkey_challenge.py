@@ -17,11 +17,9 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flask import Response, request
-
-from .context import AuthContext
-from .cookies import delete_cookie_header, read_chunked, set_cookie_header
-from .tokens import TokenCodec
+from ..context import AuthContext
+from ..cookies import delete_cookie_header, read_chunked, set_cookie_header
+from ..tokens import TokenCodec
 
 PURPOSE = "webauthn-challenge"
 #: The store's verification-token identifier for challenges (never an email address).
@@ -38,6 +36,13 @@ class Challenge:
     user_id: str | None
 
 
+@dataclass(frozen=True)
+class Issued:
+    value: bytes
+    #: The ``Set-Cookie`` value that carries it.
+    cookie: str
+
+
 @lru_cache(maxsize=8)
 def _codec(secrets: tuple[str, ...], algorithm: str, max_age: int) -> TokenCodec:
     return TokenCodec(secrets, PURPOSE, algorithm=algorithm, max_lifetime=max_age)
@@ -51,10 +56,8 @@ def _digest(value: bytes) -> str:
     return hashlib.sha256(value).hexdigest()
 
 
-def issue(
-    context: AuthContext, response: Response, *, action: str, user_id: str | None, max_age: int
-) -> bytes:
-    """A new challenge: stored (hashed) for single use, and set as the cookie on ``response``."""
+def issue(context: AuthContext, *, action: str, user_id: str | None, max_age: int) -> Issued:
+    """A new challenge, stored (hashed) for single use, and the cookie that carries it."""
     value = os.urandom(32)
     now = context.now()
     codec = _codec(context.settings.secrets, context.settings.jwt_algorithm, max_age)
@@ -68,22 +71,16 @@ def issue(
         max_age=max_age,
     )
     context.adapter.create_verification_token(IDENTIFIER, _digest(value), now + max_age)
-    response.headers.add(
-        "Set-Cookie",
-        set_cookie_header(cookie_name(context), token, secure=context.secure(), max_age=max_age),
+    cookie = set_cookie_header(
+        cookie_name(context), token, secure=context.secure(), max_age=max_age
     )
-    return value
+    return Issued(value, cookie)
 
 
-def take(
-    context: AuthContext, response: Response, *, action: str, max_age: int
-) -> Challenge | None:
-    """The request's challenge for ``action``, consumed; ``None`` if missing, forged, stale,
-    for the other ceremony, or used already. The cookie is cleared on ``response`` either way."""
-    response.headers.add(
-        "Set-Cookie", delete_cookie_header(cookie_name(context), secure=context.secure())
-    )
-    token = read_chunked(request.headers.get("Cookie", ""), cookie_name(context)).value
+def take(context: AuthContext, cookies: str, *, action: str, max_age: int) -> Challenge | None:
+    """The challenge in the ``Cookie`` header for ``action``, consumed; ``None`` if it is
+    missing, forged, stale, for the other ceremony, or used already."""
+    token = read_chunked(cookies, cookie_name(context)).value
     if token is None:
         return None
     codec = _codec(context.settings.secrets, context.settings.jwt_algorithm, max_age)
@@ -98,3 +95,8 @@ def take(
         return None
     sub = claims["sub"]
     return Challenge(value, action, None if sub == ANONYMOUS else sub)
+
+
+def clear(context: AuthContext) -> str:
+    """The ``Set-Cookie`` value that removes the challenge cookie (spent either way)."""
+    return delete_cookie_header(cookie_name(context), secure=context.secure())
