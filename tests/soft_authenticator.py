@@ -45,6 +45,20 @@ class Credential:
     counter: int = 0
 
 
+def _public_key_credential(
+    credential: Credential, response: dict[str, str | list[str]]
+) -> dict[str, Any]:
+    """``PublicKeyCredential.toJSON()`` of a platform authenticator's answer."""
+    return {
+        "id": b64url(credential.id),
+        "rawId": b64url(credential.id),
+        "type": "public-key",
+        "response": response,
+        "clientExtensionResults": {},
+        "authenticatorAttachment": "platform",
+    }
+
+
 @dataclass
 class SoftAuthenticator:
     origin: str = "http://localhost"
@@ -75,18 +89,14 @@ class SoftAuthenticator:
         auth_data = self._auth_data(rp_id, AT | BE | BS, 0) + attested
         client_data = self._client_data("webauthn.create", options["challenge"], bend)
         attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
-        return {
-            "id": b64url(credential.id),
-            "rawId": b64url(credential.id),
-            "type": "public-key",
-            "response": {
+        return _public_key_credential(
+            credential,
+            {
                 "clientDataJSON": b64url(client_data),
                 "attestationObject": b64url(attestation),
                 "transports": ["internal", "hybrid"],
             },
-            "clientExtensionResults": {},
-            "authenticatorAttachment": "platform",
-        }
+        )
 
     def get(
         self, options: dict[str, Any], credential: Credential | None = None, **bend: Any
@@ -102,19 +112,15 @@ class SoftAuthenticator:
         )
         if "tamper" in bend:
             client_data = client_data.replace(b'"crossOrigin":false', b'"crossOrigin":true ')
-        return {
-            "id": b64url(credential.id),
-            "rawId": b64url(credential.id),
-            "type": "public-key",
-            "response": {
+        return _public_key_credential(
+            credential,
+            {
                 "clientDataJSON": b64url(client_data),
                 "authenticatorData": b64url(auth_data),
                 "signature": b64url(signature),
                 "userHandle": b64url(bend.get("user_handle", credential.user_handle)),
             },
-            "clientExtensionResults": {},
-            "authenticatorAttachment": "platform",
-        }
+        )
 
     def _auth_data(self, rp_id: str, flags: int, counter: int) -> bytes:
         flags |= UP | (UV if self.user_verified else 0)
