@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from flask_authjs import CredentialsProvider, PasskeyProvider
-from tests.conftest import AppFactory, csrf_token, post_json_true, sign_in
+from tests.conftest import AppFactory, csrf_token, post_json_true, session_cookie, sign_in
 from tests.soft_authenticator import (
     SoftAuthenticator,
     authenticate,
@@ -304,3 +304,27 @@ def test_challenges_per_address_are_limited(app_factory: AppFactory) -> None:
     limited = client.get("/api/auth/webauthn-options/passkey")
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
     assert "authjs.challenge" not in limited.headers.get("Set-Cookie", "")
+
+
+def test_a_registration_challenge_does_not_sign_in(
+    app: Flask, registered: SoftAuthenticator
+) -> None:
+    client = app.test_client()
+    sign_in(client, EMAIL, PASSWORD)
+    register_options = options(client, "register")
+    # The assertion answers the registration challenge: the ceremony named in the cookie
+    # is "register", so the sign-in refuses it (and spends nothing of the other kind).
+    refused(post_credential(client, "authenticate", registered.get(register_options)))
+
+
+def test_a_cookie_of_another_purpose_is_no_challenge(
+    app: Flask, registered: SoftAuthenticator
+) -> None:
+    client = app.test_client()
+    signed_in = sign_in(client, EMAIL, PASSWORD)
+    session_token = session_cookie(signed_in)
+    assert session_token
+    opts = options(app.test_client(), "authenticate")
+    forger = app.test_client()
+    forger.set_cookie("authjs.challenge", session_token, domain="localhost")
+    refused(post_credential(forger, "authenticate", registered.get(opts)))
