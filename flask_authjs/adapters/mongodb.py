@@ -183,7 +183,9 @@ class MongoDBAdapter(MongoDBFactorsMixin):
             raise DuplicateAccount(provider, provider_account_id) from error
 
     def list_accounts(self, user_id: str) -> list[dict[str, Any]]:
-        query = {"userId": plain_str("user_id", user_id)}
+        return self._list_accounts({"userId": plain_str("user_id", user_id)})
+
+    def _list_accounts(self, query: Document) -> list[dict[str, Any]]:
         fields = {"provider": 1, "providerAccountId": 1, "type": 1, "_id": 0}
         documents = self._run(lambda db: list(db.accounts.find(query, fields)))
         return [{k: d.get(k) for k in ("provider", "providerAccountId", "type")} for d in documents]
