@@ -63,10 +63,12 @@ class Authenticator:
         )
 
 
-def sign_in_with_password(page: Any, base: str) -> None:
+def sign_in_with_password(
+    page: Any, base: str, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD
+) -> None:
     page.goto(f"{base}/dashboard")
-    page.fill("#email", DEMO_EMAIL)
-    page.fill("#password", DEMO_PASSWORD)
+    page.fill("#email", email)
+    page.fill("#password", password)
     page.click("#submit")
 
 
@@ -138,9 +140,9 @@ def test_a_passkey_without_user_verification_is_refused(page: Any, base: str) ->
 SESSION = "fetch('/api/auth/session').then(r => r.json())"
 
 
-def sign_in_with_code(page: Any, base: str, code: str) -> None:
+def sign_in_with_code(page: Any, base: str, code: str, *credentials: str) -> None:
     """The password, then the code page (no session until the code is in)."""
-    sign_in_with_password(page, base)
+    sign_in_with_password(page, base, *credentials)
     page.wait_for_url(f"{base}/api/auth/two-factor?error=TwoFactorRequired")
     assert page.evaluate(SESSION) == {}
     page.fill("#two-factor-code", code)
@@ -151,19 +153,62 @@ def current_code(secret: str, ahead: int = 0) -> str:
     return totp.code_at(secret, int(time.time()) // totp.PERIOD + ahead)
 
 
+def turn_on_two_factor(page: Any) -> tuple[str, list[str]]:
+    """From the account page: the secret the QR code holds, and the ten recovery codes."""
+    page.click("#two-factor-enable")
+    expect(page.locator("#two-factor-qr svg")).to_be_visible()
+    secret = str(page.locator("#two-factor-secret").inner_text())
+    page.fill("#two-factor-confirm-code", current_code(secret))
+    page.click("#two-factor-confirm")
+    codes = list(page.locator("#recovery-codes code").all_inner_texts())
+    assert len(codes) == 10
+    return secret, codes
+
+
+def test_sign_up_add_a_passkey_turn_on_two_factor_and_survive_a_lost_phone(
+    page: Any, base: str
+) -> None:
+    """The whole story in the demo: every way in works, and each asks for what it should."""
+    device = Authenticator(page)
+    email, password = "story@example.com", "a long story password"
+    page.goto(f"{base}/dashboard")
+    page.click("#signup-link")
+    page.fill("#signup-email", email)
+    page.fill("#signup-password", password)
+    page.click("#signup-submit")
+    page.wait_for_url(f"{base}/dashboard")
+    page.click("#account-link")
+    page.fill("#authjs-passkey-name", "Phone")
+    page.click("#authjs-passkey-register")
+    expect(page.locator("#passkey-list input[name=name]").first).to_have_value("Phone")
+    secret, codes = turn_on_two_factor(page)
+    assert len(device.credentials()) == 1
+    sign_out(page, base)
+
+    # A passkey that verified the user is both factors: no code is asked for.
+    sign_in_with_passkey(page, base)
+    page.wait_for_url(f"{base}/dashboard")
+    assert email in page.locator("#session").inner_text()
+    sign_out(page, base)
+
+    # The password needs the code.
+    sign_in_with_code(page, base, current_code(secret, ahead=1), email, password)
+    page.wait_for_url(f"{base}/dashboard")
+    sign_out(page, base)
+
+    # The phone is lost (and the passkey with it): a recovery code gets in.
+    sign_in_with_code(page, base, codes[5], email, password)
+    page.wait_for_url(f"{base}/dashboard")
+    assert email in page.locator("#session").inner_text()
+
+
 def test_turn_on_two_factor_sign_in_with_a_code_then_with_a_recovery_code(
     page: Any, base: str
 ) -> None:
     sign_in_with_password(page, base)
     page.wait_for_url(f"{base}/dashboard")
     page.click("#account-link")
-    page.click("#two-factor-enable")
-    expect(page.locator("#two-factor-qr svg")).to_be_visible()
-    secret = page.locator("#two-factor-secret").inner_text()
-    page.fill("#two-factor-confirm-code", current_code(secret))
-    page.click("#two-factor-confirm")
-    codes = page.locator("#recovery-codes code").all_inner_texts()
-    assert len(codes) == 10
+    secret, codes = turn_on_two_factor(page)
     sign_out(page, base)
 
     # Password first, then the code page; the enrolment's time step is spent, so the next.
