@@ -392,3 +392,23 @@ def test_an_app_without_passkeys_or_two_factor_never_loads_their_packages() -> N
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_database_sessions_start_only_after_the_code(
+    app_factory: AppFactory, clock: FakeClock
+) -> None:
+    app = use_clock(
+        app_factory(
+            providers=[CredentialsProvider()], TWO_FACTOR=True, SESSION_STRATEGY="database"
+        ),
+        clock,
+    )
+    context = app.extensions["authjs"]
+    user = context.adapter.create_user(EMAIL, password_hash=context.password_hasher.hash(PASSWORD))
+    secret = turn_on_two_factor(app, EMAIL)
+    client, answer = first_factor(app)
+    assert answer.get_json()["error"] == "TwoFactorRequired"
+    assert context.adapter.delete_user_sessions(user["id"]) == 0  # none was stored
+    assert second(client, code(secret, clock)).status_code == 200
+    assert client.get("/api/auth/session").get_json()["user"]["email"] == EMAIL
+    assert context.adapter.delete_user_sessions(user["id"]) == 1
