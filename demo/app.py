@@ -1,7 +1,9 @@
 """The demo app, on the embedded SQLite store with one seeded user.
 
-Run it with ``python -m demo``. It overrides ``templates/authjs/signin.html`` the way an
-app would, guards ``/dashboard`` with ``login_required`` and shows a sign-in by ``fetch``
+Run it with ``python -m demo`` (``PORT=8000 python -m demo`` for another port). It themes
+the built-in pages the way an app would, without copying them: ``templates/authjs/_head.html``
+links its stylesheet (flask-authjs's CSS custom properties) and ``_header.html`` adds its site
+header. It guards ``/dashboard`` with ``login_required`` and shows a sign-in by ``fetch``
 that needs no redirect. "Sign in with Stub" goes through the built-in stub identity
 provider (a real OAuth round trip, development only); with ``GITHUB_CLIENT_ID`` and
 ``GITHUB_CLIENT_SECRET`` in the environment, "Sign in with GitHub" appears too.
@@ -16,7 +18,7 @@ import os
 from contextlib import suppress
 from typing import Any
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, render_template, send_from_directory
 
 from flask_authjs import (
     AuthJS,
@@ -77,6 +79,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.get("/fetch-sign-in")
     def fetch_sign_in() -> str:
         return render_template("fetch_signin.html")
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return send_from_directory(app.static_folder or "static", "favicon.svg")
 
     @app.after_request
     def harden(response: Response) -> Response:

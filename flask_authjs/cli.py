@@ -17,23 +17,28 @@ from .passwords import password_problem
 authjs_cli = AppGroup("authjs", help="flask-authjs: secrets, users and checks.")
 
 
-@authjs_cli.command("secret")
+@authjs_cli.command("secret", with_appcontext=False)
 def print_secret() -> None:
     """Print a new random value for AUTHJS_SECRET."""
     click.echo(secrets.token_urlsafe(48))
 
 
+def _checked_email(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """Runs before the password prompt, so a typo in the email costs no typing."""
+    try:
+        return normalize_email(value)
+    except InvalidInput as error:
+        raise click.BadParameter(f"{value!r} {error.problem}", param_hint="EMAIL") from error
+
+
 @authjs_cli.command("create-user")
-@click.argument("email")
+@click.argument("email", callback=_checked_email)
 @click.option("--name", default=None, help="Display name.")
 @click.password_option(help="Asked for (twice, not echoed) when not given.")
 def create_user(email: str, name: str | None, password: str) -> None:
     """Create a user who signs in with EMAIL and a password."""
     context = current_app.extensions["authjs"]
-    try:
-        normalized = normalize_email(email)
-    except InvalidInput as error:
-        raise click.BadParameter(error.problem, param_hint="EMAIL") from error
+    normalized = email
     problem = password_problem(password, for_new_password=True)
     if problem:
         raise click.BadParameter(problem, param_hint="password")

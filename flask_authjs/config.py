@@ -46,6 +46,15 @@ DEFAULTS: dict[str, Any] = {
 JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
 SESSION_STRATEGIES = ("jwt", "database")
 MIN_SECRET_LENGTH = 32
+#: ``app.run(debug=True)`` sets debug after ``AuthJS(app)`` has read the settings, too late.
+NOT_RELAXED = (
+    "the app was not in debug or testing mode when AuthJS(app) / init_app ran "
+    "(app.run(debug=True) turns debug on only afterwards)."
+)
+DEVELOPMENT_FIX = (
+    "for development, start with `flask --app yourapp run --debug`, or set "
+    'app.config["AUTHJS_DEBUG"] = True (or app.debug = True) before AuthJS(app).'
+)
 
 
 @dataclass(frozen=True)
@@ -89,9 +98,9 @@ def load_settings(app: Flask, overrides: dict[str, Any]) -> Settings:
     if raw["URL"] is None and not (raw["TRUST_HOST"] or relaxed):
         raise ConfigurationError(
             "AUTHJS_URL",
-            "is not set, so the app cannot build safe absolute URLs.",
+            f"is not set, so the app cannot build safe absolute URLs, and {NOT_RELAXED}",
             'set it to the public origin (e.g. "https://example.com"), or set '
-            "AUTHJS_TRUST_HOST = True behind a proxy that sets the Host header.",
+            "AUTHJS_TRUST_HOST = True behind a proxy that sets the Host header; " + DEVELOPMENT_FIX,
         )
     return Settings(
         secrets=_secrets(raw["SECRET"], relaxed),
@@ -127,9 +136,9 @@ def _secrets(value: object, relaxed: bool) -> tuple[str, ...]:
             return (os.urandom(32).hex(),)
         raise ConfigurationError(
             "AUTHJS_SECRET",
-            "no secret is set, and the app is not in debug or testing mode.",
+            f"no secret is set, and {NOT_RELAXED}",
             'set app.config["AUTHJS_SECRET"] to a long random string '
-            "(`flask authjs secret` prints one).",
+            f"(`python -m flask_authjs secret` prints one); {DEVELOPMENT_FIX}",
         )
     if not isinstance(secrets, (list, tuple)) or not all(isinstance(s, str) for s in secrets):
         raise ConfigurationError(
@@ -141,7 +150,7 @@ def _secrets(value: object, relaxed: bool) -> tuple[str, ...]:
         raise ConfigurationError(
             "AUTHJS_SECRET",
             f"every secret must be at least {MIN_SECRET_LENGTH} characters.",
-            "use `flask authjs secret` to make a strong one.",
+            "use `python -m flask_authjs secret` to make a strong one.",
         )
     return tuple(secrets)
 
@@ -183,7 +192,9 @@ def _base_path(value: object) -> str:
 
 
 def _database_url(value: object, app: Flask) -> str:
+    """The store URL, checked as far as it can be without connecting to anything."""
     if value is None:
+        os.makedirs(app.instance_path, exist_ok=True)  # Flask's own folder for such files
         return "sqlite:///" + os.path.join(app.instance_path, "authjs.sqlite3")
     if not isinstance(value, str) or not value.startswith(
         ("sqlite:///", "mongodb://", "mongodb+srv://")
@@ -193,7 +204,29 @@ def _database_url(value: object, app: Flask) -> str:
             f"{value!r} is not a supported store URL.",
             'use "sqlite:///path/to/file.sqlite3" or "mongodb://host/dbname".',
         )
+    if value.startswith("sqlite:///"):
+        directory = os.path.dirname(value[len("sqlite:///") :])
+        if directory and not os.path.isdir(directory):
+            raise ConfigurationError(
+                "AUTHJS_DATABASE_URL",
+                f"the folder {directory!r} of the SQLite store does not exist.",
+                "create the folder, or fix the path (nothing is created for you, so a typo "
+                "cannot start an empty user store somewhere else).",
+            )
+    elif not urlsplit(value).path.strip("/"):
+        raise ConfigurationError(
+            "AUTHJS_DATABASE_URL",
+            f"the MongoDB URL {_without_password(value)!r} names no database.",
+            'add the database to the path: "mongodb://host:27017/dbname".',
+        )
     return value
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
 
 
 def _choice(setting: str, value: object, choices: tuple[str, ...]) -> str:
@@ -248,9 +281,8 @@ def _stub_oauth(value: object, relaxed: bool) -> bool:
     if value and not relaxed:
         raise ConfigurationError(
             "AUTHJS_STUB_OAUTH",
-            "the stub identity provider signs anyone in as anyone, and the app is not in "
-            "debug or testing mode.",
-            "enable it only for development and tests (app.debug, TESTING or AUTHJS_DEBUG).",
+            f"the stub identity provider signs anyone in as anyone, and {NOT_RELAXED}",
+            "enable it only for development and tests; " + DEVELOPMENT_FIX,
         )
     return bool(value)
 

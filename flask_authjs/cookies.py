@@ -1,4 +1,4 @@
-"""Cookie names, attributes and the chunking of large session cookies (PROTOCOL.md section 5).
+"""Cookie names, attributes and the chunking of large session cookies, as Auth.js has them.
 
 All cookies are ``HttpOnly; SameSite=Lax; Path=/``. On https they are ``Secure`` and carry
 the ``__Secure-`` prefix, so a subdomain or a plain-http page cannot plant them.
@@ -16,6 +16,7 @@ from werkzeug.http import dump_cookie
 CHUNK_SIZE = 3933
 MAX_CHUNKS = 4
 SECURE_PREFIX = "__Secure-"
+HOST_PREFIX = "__Host-"
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,15 @@ class CookieNames:
     oauth_state: str
     oauth_pkce: str
     oauth_nonce: str
+    csrf_token: str
 
 
 def cookie_names(secure: bool) -> CookieNames:
+    """On https every cookie is ``__Secure-``, and the CSRF cookie ``__Host-`` (as Auth.js):
+    no subdomain can set a cookie of that name, so none can plant a CSRF token."""
     prefix = SECURE_PREFIX if secure else ""
     return CookieNames(
+        csrf_token=f"{HOST_PREFIX if secure else ''}authjs.csrf-token",
         session_token=f"{prefix}authjs.session-token",
         callback_url=f"{prefix}authjs.callback-url",
         oauth_state=f"{prefix}authjs.state",

@@ -14,8 +14,8 @@ from .adapters import Adapter
 from .callbacks import NAMES as CALLBACK_NAMES
 from .cli import authjs_cli
 from .config import load_settings
-from .context import AuthContext
-from .csrf import csrf_token
+from .context import AuthContext, current_auth
+from .csrf import csrf_token, set_csrf_cookie
 from .exceptions import ConfigurationError
 from .globals import with_lazy_session
 from .loop import LoopDetector
@@ -106,7 +106,8 @@ class AuthJS:
             context, self.sign_in_gates, built_in_gates=[two_factor_gate]
         )
         if not app.secret_key:
-            # Flask-WTF keeps the CSRF token in Flask's session, which needs a key.
+            # Not for us (our CSRF token is a cookie of its own): Flask-WTF forms and
+            # CSRFProtect in the app need a key, so an app with AUTHJS_SECRET has one.
             app.secret_key = hmac.new(
                 settings.secrets[0].encode(), b"flask-authjs:flask-session", hashlib.sha256
             ).hexdigest()
@@ -118,14 +119,17 @@ class AuthJS:
         )
 
         app.app_ctx_globals_class = with_lazy_session(app.app_ctx_globals_class)
+        # Registered first so it runs last: a later hook (the loop detector) may render a form.
+        app.after_request(set_csrf_cookie)
         if "sign_in" in self.pages:  # the loops it catches need a custom sign-in page
             LoopDetector(app, context)
         app.add_template_global(csrf_token, "authjs_csrf_token")
+        app.add_template_global(lambda: current_auth().origin() + "/", "authjs_site_url")
         app.register_blueprint(blueprint, url_prefix=settings.base_path)
         install_stub(app, context)
-        csrf_protect = app.extensions.get("csrf")
-        if csrf_protect is not None:
-            csrf_protect.exempt(blueprint)
+        _exempt_from_csrf_protect(app)
+        # CSRFProtect(app) may come later; this runs before its own check, on every request.
+        app.before_request(lambda: _exempt_from_csrf_protect(app))
         app.cli.add_command(authjs_cli)
 
     def sign_out_everywhere(self, user_id: str) -> int:
@@ -161,3 +165,12 @@ class AuthJS:
         """``fn(session, token) -> dict``: what ``g.session`` and ``GET /session`` show."""
         self.callbacks["session"] = function
         return function
+
+
+def _exempt_from_csrf_protect(app: Flask) -> None:
+    """Flask-WTF's ``CSRFProtect`` knows only its own token; our routes check ours."""
+    csrf_protect = app.extensions.get("csrf")
+    if csrf_protect is not None:
+        for name in ("authjs", "authjs_stub"):
+            if name in app.blueprints:
+                csrf_protect.exempt(app.blueprints[name])

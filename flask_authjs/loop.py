@@ -1,6 +1,6 @@
 """The loop detector: a sign-in page that sends people back to itself, found and broken.
 
-The seed's trap: ``pages={"sign_in": "/sign-in"}`` and the page at ``/sign-in`` calls
+The classic trap: ``pages={"sign_in": "/sign-in"}`` and the page at ``/sign-in`` calls
 ``signIn()`` with no provider, so ``GET {base}/signin?callbackUrl=/sign-in`` sends the user
 back to ``/sign-in``, which calls ``signIn()`` again, forever. Its cousins: the sign-in view
 behind ``login_required``, or an app rule that redirects every anonymous request (the

@@ -109,12 +109,25 @@ class SessionMiddleware:
         return start
 
 
+#: No template engine out here (the middleware wraps any WSGI app), so a fixed small page.
+UNAVAILABLE_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>Temporarily unavailable</title></head>
+<body><main><h1>Temporarily unavailable</h1><p>{message}</p>
+<p><a href="">Try again</a></p></main></body></html>
+"""
+
+
 def _store_unavailable(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
     """503 when a database session cannot be looked up: not signed out, not a traceback."""
     message = STORE_UNAVAILABLE_MESSAGE
     if wants_json(environ):
         body = json.dumps({"error": STORE_UNAVAILABLE, "message": message}).encode()
         content_type = "application/json"
+    elif "text/html" in environ.get("HTTP_ACCEPT", ""):  # a person: a page to retry
+        body = UNAVAILABLE_PAGE.format(message=message).encode()
+        content_type = "text/html; charset=utf-8"
     else:
         body, content_type = message.encode(), "text/plain; charset=utf-8"
     start_response(

@@ -88,9 +88,6 @@ def install_stub(app: Flask, context: AuthContext) -> None:
         return
     app.extensions["authjs_stub"] = StubServer(context)
     app.register_blueprint(stub_blueprint, url_prefix=context.settings.base_path + STUB_PATH)
-    csrf_protect = app.extensions.get("csrf")
-    if csrf_protect is not None:
-        csrf_protect.exempt(stub_blueprint)
 
 
 def _server() -> StubServer:

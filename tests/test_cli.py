@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from typing import Any
+
 import bcrypt
 import pytest
 from flask import Flask
@@ -80,3 +85,23 @@ def test_create_user_needs_matching_passwords(cli_app: Flask, adapter: Adapter) 
     )
     assert result.exit_code != 0
     assert adapter.get_user_by_email("grace@example.com") is None
+
+
+def test_create_user_rejects_a_bad_email_before_asking_for_a_password(cli_app: Flask) -> None:
+    result = cli_app.test_cli_runner().invoke(args=["authjs", "create-user", "not-an-email"])
+    assert result.exit_code == 2
+    assert "Password" not in result.output  # no prompt was shown
+    assert "'not-an-email' is not a single email address" in result.output
+
+
+def test_python_m_flask_authjs_secret_needs_no_app(tmp_path: Any) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask_authjs", "secret"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "FLASK_APP"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.strip()) >= 64

@@ -91,3 +91,53 @@ def test_factory_pattern_registers_per_app() -> None:
     auth.init_app(second)
     assert first.test_client().get("/api/auth/csrf").status_code == 200
     assert second.test_client().get("/auth/csrf").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["mongodb://127.0.0.1:27017", "mongodb://127.0.0.1:27017/", "mongodb://a,b/?x=1"]
+)
+def test_a_mongodb_url_without_a_database_fails_at_init_app(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="names no database") as raised:
+        AuthJS(production_app(DATABASE_URL=url), providers=[CredentialsProvider()])
+    assert raised.value.setting == "AUTHJS_DATABASE_URL"
+
+
+def test_a_mongodb_password_is_not_repeated_in_the_error() -> None:
+    app = production_app(DATABASE_URL="mongodb://app:hunter2-secret@db.internal:27017")
+    with pytest.raises(ConfigurationError) as raised:
+        AuthJS(app, providers=[CredentialsProvider()])
+    assert "hunter2-secret" not in str(raised.value)
+
+
+def test_a_sqlite_path_in_a_missing_folder_is_a_configuration_error(tmp_path: Any) -> None:
+    missing = tmp_path / "no-such-folder" / "auth.sqlite3"
+    app = production_app(DATABASE_URL=f"sqlite:///{missing}")
+    with pytest.raises(ConfigurationError, match="does not exist") as raised:
+        AuthJS(app, providers=[CredentialsProvider()])
+    assert raised.value.setting == "AUTHJS_DATABASE_URL"
+    assert not missing.parent.exists()
+
+
+def test_a_sqlite_adapter_in_a_missing_folder_is_refused_at_construction(tmp_path: Any) -> None:
+    from flask_authjs.adapters import SQLiteAdapter
+
+    with pytest.raises(ConfigurationError, match="does not exist"):
+        SQLiteAdapter(str(tmp_path / "nope" / "auth.sqlite3"))
+
+
+def test_the_default_store_goes_in_the_instance_folder_which_is_created(tmp_path: Any) -> None:
+    app = Flask("fresh", instance_path=str(tmp_path / "instance"))
+    app.config.update(TESTING=True)
+    AuthJS(app, providers=[CredentialsProvider()])
+    assert (tmp_path / "instance").is_dir()
+    assert app.test_client().post("/api/auth/callback/credentials").status_code == 302
+    assert app.extensions["authjs"].adapter.get_user_by_email("x@example.com") is None
+
+
+def test_app_run_debug_after_authjs_gets_a_message_saying_what_to_do() -> None:
+    app = Flask("tutorial")  # app.run(debug=True) would come after AuthJS(app): too late
+    with pytest.raises(ConfigurationError) as raised:
+        AuthJS(app, providers=[CredentialsProvider()])
+    message = str(raised.value)
+    assert "app.run(debug=True)" in message and "flask --app yourapp run --debug" in message
+    assert "AUTHJS_DEBUG" in message

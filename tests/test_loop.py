@@ -1,6 +1,6 @@
 """The loop detector: a custom sign-in page that sends people back to itself.
 
-The seed's trap: ``pages={"sign_in": "/sign-in"}`` and the page calls ``signIn()`` (or
+The classic trap: ``pages={"sign_in": "/sign-in"}`` and the page calls ``signIn()`` (or
 ``sign_in()``) with no provider. Each trap must be found, told once, and broken: the
 person gets a sign-in form, never an endless bounce.
 """
@@ -43,7 +43,7 @@ def good_page() -> str:
 
 
 def seed_page() -> Any:
-    """The seed's page: anyone without a session is sent to "sign in", with no provider."""
+    """The trap's page: anyone without a session is sent to "sign in", with no provider."""
     if g.session is None:
         return sign_in()
     return "signed in"

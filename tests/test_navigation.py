@@ -118,7 +118,7 @@ def test_sign_out_goes_to_the_confirmation_page(app_factory: AppFactory) -> None
     assert client.get("/leave?next=/bye").headers["Location"] == (
         "http://localhost/api/auth/signout?callbackUrl=http%3A%2F%2Flocalhost%2Fbye"
     )
-    assert "Are you sure you want to sign out?" in client.get("/api/auth/signout").text
+    assert "Sign out of this device?" in client.get("/api/auth/signout").text
 
 
 def test_sign_out_uses_the_custom_sign_out_page(app_factory: AppFactory) -> None:

@@ -260,7 +260,7 @@ def test_an_unlinked_account_with_a_known_email_is_refused(app: Flask, client: F
     assert error_of(response) == "OAuthAccountNotLinked"
     assert session_cookie(response) is None
     page = client.get(local(response.headers["Location"])).get_data(as_text=True)
-    assert "To confirm your identity, sign in with the same account you used originally." in page
+    assert "Sign in the way you did before" in page
 
 
 def test_email_linking_when_the_provider_opts_in(serve: Callable[..., Flask]) -> None:
@@ -349,12 +349,23 @@ def test_cookies_from_another_provider_are_refused(serve: Callable[..., Flask]) 
     assert signed_in_user_id(client) is None
 
 
-def test_a_provider_error_lands_on_the_sign_in_page(client: FlaskClient) -> None:
+def test_denying_at_the_provider_is_access_denied(client: FlaskClient) -> None:
     started = start(client)
     back = authorize(client, started.headers["Location"], email="", deny=True)
     assert query(back)["error"] == "access_denied"
 
     response = client.get(local(back))
+
+    assert error_of(response) == "AccessDenied"
+    page = client.get(local(response.headers["Location"]))
+    assert page.status_code == 403 and "access was denied" in page.get_data(as_text=True)
+    assert cookie_value(client, STATE) is None
+
+
+def test_another_provider_error_lands_on_the_sign_in_page(client: FlaskClient) -> None:
+    started = start(client)
+    back = authorize(client, started.headers["Location"], email="", deny=True)
+    response = client.get(local(back).replace("access_denied", "server_error"))
 
     assert error_of(response) == "Callback"
     assert query(response.headers["Location"])["callbackUrl"].endswith("/dashboard")

@@ -1,7 +1,8 @@
-"""Every route of the blueprint: status, JSON shape and cookies, as PROTOCOL.md specifies."""
+"""Every route of the blueprint: status, JSON shape and cookies, as Auth.js specifies."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -122,7 +123,7 @@ def test_sign_in_page_lists_the_credentials_form_with_a_csrf_token(client: Any) 
     [
         ("CredentialsSignin", "Sign in failed. Check the details you provided are correct."),
         ("SessionRequired", "Please sign in to access this page."),
-        ("OAuthAccountNotLinked", "To confirm your identity"),
+        ("OAuthAccountNotLinked", "Sign in the way you did before"),
         ("SomethingElse", "Unable to sign in."),
     ],
 )
@@ -156,9 +157,38 @@ def test_unknown_provider_is_a_clear_400_in_json_mode(client: Any) -> None:
     assert client.post("/api/auth/callback/nope").status_code == 400
 
 
-def test_sign_out_page_has_a_csrf_protected_form(client: Any) -> None:
+def test_sign_out_page_has_a_csrf_protected_form_and_a_way_back(client: Any) -> None:
+    sign_in(client)
     html = client.get("/api/auth/signout").get_data(as_text=True)
     assert 'action="http://localhost/api/auth/signout"' in html and 'name="csrfToken"' in html
+    assert f"signed in as <strong>{USER['email']}</strong>" in html
+    assert 'id="stay" href="http://localhost/"' in html
+
+
+def test_sign_out_page_signed_out_offers_sign_in_and_no_sign_out_button(client: Any) -> None:
+    html = client.get("/api/auth/signout").get_data(as_text=True)
+    assert "You are not signed in." in html and 'href="http://localhost/api/auth/signin"' in html
+    assert "<form" not in html and "Sign out</button>" not in html
+
+
+def test_sign_in_page_signed_in_says_as_whom_with_the_ways_on(client: Any) -> None:
+    sign_in(client)
+    html = client.get("/api/auth/signin?callbackUrl=/dashboard").get_data(as_text=True)
+    assert f"signed in as <strong>{USER['email']}</strong>" in html
+    assert 'id="continue" href="http://localhost/dashboard"' in html
+    assert 'href="http://localhost/api/auth/signout"' in html and "<form" not in html
+
+
+def test_a_failed_browser_sign_in_keeps_the_email_in_the_form(client: Any) -> None:
+    data = {"email": USER["email"], "password": "nope", "csrfToken": csrf_token(client)}
+    response = client.post("/api/auth/callback/credentials", data=data)
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'value="{USER["email"]}"' in html and 'id="signin-error"' in html
+
+
+def test_every_built_in_page_has_a_way_back_to_the_site(client: Any) -> None:
+    for path in ("/api/auth/signin", "/api/auth/signout", "/api/auth/error?error=Configuration"):
+        assert '<a class="back" href="http://localhost/">' in client.get(path).text
 
 
 def test_sign_out_clears_the_session_and_redirects(client: Any) -> None:
@@ -213,9 +243,10 @@ def test_update_session_without_csrf_is_400_and_changes_nothing(client: Any) -> 
     ("code", "status", "heading"),
     [
         ("Configuration", 500, "Server error"),
-        ("AccessDenied", 403, "Access Denied"),
+        ("AccessDenied", 403, "Access denied"),
         ("Verification", 403, "Unable to sign in"),
-        ("Whatever", 200, "Error"),
+        ("Whatever", 200, "Something went wrong"),
+        ("Default", 200, "Something went wrong"),
     ],
 )
 def test_error_page_status_follows_the_code(
@@ -223,7 +254,9 @@ def test_error_page_status_follows_the_code(
 ) -> None:
     response = client.get(f"/api/auth/error?error={code}")
     assert response.status_code == status
-    assert f"<h1>{heading}</h1>" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert f"<h1>{heading}</h1>" in html and f"<title>{heading}</title>" in html
+    assert re.search(r"</h1>\s*<div class=\"message\">\s*<p>\w", html)  # never a bare heading
 
 
 def test_sign_in_errors_on_the_error_route_bounce_to_the_sign_in_page(client: Any) -> None:
@@ -243,7 +276,6 @@ def test_custom_error_page_receives_the_code(app_factory: Any) -> None:
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/api/auth/signin/credentials"),
         ("POST", "/api/auth/csrf"),
         ("POST", "/api/auth/providers"),
         ("DELETE", "/api/auth/session"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -76,7 +77,12 @@ def test_a_browser_signup_redirects_to_the_callback_url(signup_app: Flask) -> No
         },
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == "http://localhost/dashboard"
+    assert response.headers["Location"] == (
+        "http://localhost/api/auth/signin?welcome=1&callbackUrl=http%3A%2F%2Flocalhost%2Fdashboard"
+    )
+    confirmation = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your account is ready." in confirmation and "new@example.com" in confirmation
+    assert 'id="continue" href="http://localhost/dashboard"' in confirmation
 
 
 def test_signup_goes_to_the_new_user_page_when_there_is_one(
@@ -227,3 +233,23 @@ def test_twenty_simultaneous_signups_of_one_email_leave_one_user(
     winner = next(body for status, body in results if status == 200)
     user = store_of(app).get_user_by_email("race@example.com")
     assert user is not None and user["id"] == winner["session"]["user"]["id"]
+
+
+def test_the_password_rules_are_shown_before_any_failure(signup_app: Flask) -> None:
+    html = signup_app.test_client().get("/api/auth/signup").get_data(as_text=True)
+    assert "At least 8 characters" in html
+    assert 'aria-describedby="signup-password-hint"' in html
+
+
+def test_a_taken_email_offers_a_sign_in_link(signup_app: Flask, adapter: Adapter) -> None:
+    adapter.create_user("taken@example.com")
+    client = signup_app.test_client()
+    data = {
+        "email": "taken@example.com",
+        "password": "long password",
+        "csrfToken": csrf_token(client),
+    }
+    html = client.post("/api/auth/signup", data=data).get_data(as_text=True)
+    assert re.search(
+        r'<a href="[^"]*/api/auth/signin[^"]*" id="signin-instead">Sign in instead</a>', html
+    )

@@ -1,4 +1,4 @@
-"""A store that cannot answer in time is a 503 (JSON or text), never a 500, never half a row."""
+"""A store that cannot answer in time is a 503 (JSON, a page, or text), never a 500."""
 
 from __future__ import annotations
 
@@ -156,3 +156,40 @@ def test_a_jwt_renewal_without_the_store_keeps_the_session(
     response = other.get("/api/auth/session")
     assert response.get_json()["user"]["id"] == "u1"
     assert "Set-Cookie" not in response.headers  # renewal waits for the store
+
+
+@pytest.mark.parametrize(
+    ("referer", "retry"),
+    [
+        ("http://localhost/login?next=/x", "http://localhost/login?next=/x"),
+        ("https://evil.example/", "http://localhost/api/auth/signin"),  # never off-site
+    ],
+)
+def test_a_browser_form_post_during_an_outage_gets_a_page_with_a_way_to_retry(
+    app_factory: AppFactory, sqlite_path: str, locked: None, referer: str, retry: str
+) -> None:
+    client = sqlite_app(app_factory, sqlite_path).test_client()
+    token = client.get("/api/auth/csrf").get_json()["csrfToken"]
+    form = {"csrfToken": token, "email": USER["email"], "password": PASSWORD}
+    response = client.post(
+        "/api/auth/callback/credentials",
+        data=form,
+        headers={"Accept": "text/html", "Referer": referer},
+    )
+    assert response.status_code == 503 and response.mimetype == "text/html"
+    assert response.headers["Retry-After"]
+    html = response.get_data(as_text=True)
+    assert "<h1>Temporarily unavailable</h1>" in html
+    assert f'id="retry" href="{retry}"' in html
+    assert "Traceback" not in html
+
+
+def test_a_page_view_during_a_session_store_outage_is_a_page_for_a_browser(
+    app_factory: AppFactory, unreachable_mongo: MongoDBAdapter
+) -> None:
+    app = app_factory(adapter=unreachable_mongo, SESSION_STRATEGY="database")
+    client = app.test_client()
+    client.set_cookie("authjs.session-token", "a" * 43)
+    page = client.get("/dashboard", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert page.status_code == 503 and page.mimetype == "text/html"
+    assert "Try again" in page.get_data(as_text=True) and page.headers["Retry-After"]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..context import current_auth
@@ -25,10 +25,12 @@ from ..errors import (
     STORE_UNAVAILABLE,
 )
 from ..exceptions import CSRFFailed, InvalidInput, SignInError, StoreUnavailable
+from ..redirects import same_origin_url
 from ..responses import (
     STORE_UNAVAILABLE_MESSAGE,
     Result,
     json_result,
+    page_result,
     text_result,
     to_response,
     wants_json,
@@ -101,6 +103,8 @@ ROUTES: dict[tuple[str, str], Callable[[], Result]] = {
     ("POST", "two-factor"): _lazy("two_factor", "submit_code"),
 }
 PROVIDER_ROUTES: dict[tuple[str, str], Callable[[str], Result]] = {
+    # A link to signin/<id> shows the sign-in page, as Auth.js does (a GET starts nothing).
+    ("GET", "signin"): lambda _provider_id: signin.sign_in_page(),
     ("POST", "signin"): signin.sign_in_with_provider,
     ("GET", "callback"): callback.callback,
     ("POST", "callback"): callback.callback,
@@ -127,6 +131,8 @@ def respond(result: Result) -> Response:
 
 
 def _method() -> str:
+    """``HEAD`` answers as ``GET`` without a body (HTTP's rule; Auth.js answers 400): a link
+    checker or uptime probe sees what a browser would."""
     return "GET" if request.method == "HEAD" else request.method
 
 
@@ -187,9 +193,20 @@ def _store_unavailable(problem: StoreUnavailable) -> Response:
     current_app.logger.error("flask-authjs: store unavailable: %s", problem)
     # The form was read before the store was asked, so ``json=true`` is known here.
     as_json = wants_json(request.environ, request.form)
-    result = _error(STORE_UNAVAILABLE, STORE_UNAVAILABLE_MESSAGE, 503, as_json=as_json)
+    if as_json:
+        result = _error(STORE_UNAVAILABLE, STORE_UNAVAILABLE_MESSAGE, 503, as_json=True)
+    else:
+        result = _unavailable_page(STORE_UNAVAILABLE_MESSAGE)
     result.headers.append(("Retry-After", STORE_RETRY_AFTER))
     return respond(result)
+
+
+def _unavailable_page(message: str) -> Result:
+    """A person gets a page with a way to retry: back to the page the form was on."""
+    context = current_auth()
+    retry_url = same_origin_url(request.referrer, context.origin()) or context.action_url("signin")
+    html = render_template("authjs/unavailable.html", message=message, retry_url=retry_url)
+    return page_result(html, 503)
 
 
 @blueprint.errorhandler(Exception)

@@ -14,10 +14,12 @@ from flask import request
 
 from ..context import current_auth
 from ..cookies import read_chunked
+from ..emails import MAX_EMAIL_LENGTH
+from ..errors import CREDENTIALS_SIGNIN
 from ..exceptions import SignInError
 from ..pipeline import current_pipeline
 from ..providers import Provider, SignInRequest
-from ..responses import Result, text_result, wants_json
+from ..responses import Result, text_result, wants_json, with_query
 from .outcomes import outcome_result, sign_in_error_result
 from .posts import checked_post
 
@@ -63,5 +65,15 @@ def callback(provider_id: str) -> Result:
         if callback_url is None and error.callback_url is not None:
             callback_url = context.resolve_callback_url(error.callback_url)
         result = sign_in_error_result(context, error, callback_url=callback_url, as_json=as_json)
+        email = params.get("email")
+        if (
+            error.code == CREDENTIALS_SIGNIN
+            and result.redirect is not None
+            and not as_json
+            and isinstance(email, str)
+            and len(email) <= MAX_EMAIL_LENGTH
+        ):
+            # The form comes back with the email filled in (Auth.js's ``email`` parameter).
+            result.redirect = with_query(result.redirect, {"email": email})
         return result.with_cookies(spent)
     return outcome_result(outcome, as_json=as_json).with_cookies(spent)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..context import AuthContext
-from ..csrf import rotate_csrf_token
 from ..exceptions import SignInError
 from ..pipeline import Halted, SignedIn
 from ..responses import Result, redirect_result, with_query
@@ -17,7 +16,6 @@ def outcome_result(outcome: SignedIn | Halted, *, as_json: bool) -> Result:
             outcome.url, as_json=as_json, status=outcome.status, error=outcome.error
         )
         return result.with_cookies(outcome.cookies)
-    rotate_csrf_token()
     result = redirect_result(outcome.callback_url, as_json=as_json, session=outcome.session)
     return result.with_cookies(outcome.cookies)
 

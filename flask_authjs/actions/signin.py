@@ -43,6 +43,8 @@ def render_sign_in_page(
 ) -> Result:
     """The built-in sign-in form; ``notice`` (the loop detector's, in debug) replaces the error."""
     providers = [p for p in context.providers.values() if isinstance(p, Provider)]
+    session = context.session_view(context.current_claims())
+    user = (session or {}).get("user") or {}
     html = render_template(
         "authjs/signin.html",
         providers=providers,
@@ -52,6 +54,10 @@ def render_sign_in_page(
         error=error,
         error_message=notice or (signin_message(error) if error else None),
         base_url=context.base_url(),
+        # Signed in: say as whom and offer the ways on, instead of an empty form.
+        signed_in_as=(user.get("email") or user.get("name") or "an account") if session else None,
+        welcome=request.args.get("welcome") == "1",
+        email=request.args.get("email", "")[:320],
         signup_url=(
             with_query(context.action_url("signup"), {"callbackUrl": callback_url})
             if context.settings.signup

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, render_template, request
 
 from ..context import current_auth
-from ..csrf import csrf_token, rotate_csrf_token
+from ..csrf import csrf_token
 from ..responses import Result, page_result, redirect_result
 from ..signals import send_safely, signed_out
 from .posts import checked_post
@@ -21,9 +23,16 @@ def sign_out_page() -> Result:
         csrf_token=csrf_token(),
         callback_url=context.resolve_callback_url(raw_callback) if raw_callback else "",
         base_url=context.base_url(),
-        signed_in=context.current_claims() is not None,
+        signed_in_as=_who(context.session_view(context.current_claims())),
     )
     return page_result(html)
+
+
+def _who(session: dict[str, Any] | None) -> str | None:
+    if session is None:
+        return None
+    user = session.get("user") or {}
+    return str(user.get("email") or user.get("name") or "an account")
 
 
 def sign_out() -> Result:
@@ -32,7 +41,6 @@ def sign_out() -> Result:
     claims = context.current_claims()
     target = context.resolve_callback_url(body.get("callbackUrl"))
     result = redirect_result(target, as_json=as_json).with_cookies(context.end_session())
-    rotate_csrf_token()
     if claims is not None:
         send_safely(
             signed_out,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import current_app
 
 from ..context import current_auth
-from ..csrf import rotate_csrf_token
 from ..errors import SESSION_REQUIRED
 from ..responses import Result, redirect_result
 from ..signals import send_safely, signed_out
@@ -31,7 +30,6 @@ def sign_out_everywhere() -> Result:
     context.sign_out_everywhere(claims["sub"])
     target = context.resolve_callback_url(body.get("callbackUrl"))
     result = redirect_result(target, as_json=as_json).with_cookies(context.session_cookies(None))
-    rotate_csrf_token()
     send_safely(
         signed_out,
         current_app._get_current_object(),  # type: ignore[attr-defined]

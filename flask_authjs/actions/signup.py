@@ -20,6 +20,7 @@ from ..csrf import csrf_token
 from ..errors import EMAIL_TAKEN, MISSING_CSRF, SIGNUP_INVALID, TOO_MANY_ATTEMPTS
 from ..exceptions import DuplicateEmail, SignInError
 from ..forms import SignUpForm
+from ..passwords import MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH
 from ..pipeline import current_pipeline
 from ..pipeline.linking import public
 from ..providers import CredentialsProvider, Identity
@@ -28,6 +29,11 @@ from ..signals import send_safely, user_created
 from .outcomes import outcome_result, sign_in_error_result
 from .pages import email_taken_message, known_signin_message, signin_message
 from .posts import checked_post
+
+PASSWORD_RULES = (
+    f"At least {MIN_PASSWORD_LENGTH} characters, at most {MAX_PASSWORD_BYTES} bytes; "
+    "a passphrase of a few words is good."
+)
 
 
 def sign_up_page() -> Result:
@@ -75,6 +81,11 @@ def sign_up() -> Result:
         "providerAccountId": user["id"],
     }
     identity = Identity(account=account, user=user, is_new_user=True)
+    if not as_json and not {"new_user", "sign_in"} & set(context.pages):
+        # A person sees "your account is ready, signed in as ..." before going on.
+        callback_url = with_query(
+            context.action_url("signin"), {"welcome": "1", "callbackUrl": callback_url}
+        )
     try:
         outcome = current_pipeline().sign_in(identity, callback_url=callback_url)
     except SignInError as error:
@@ -126,6 +137,8 @@ def _page(
         csrf_token=csrf_token(),
         callback_url=callback_url,
         error_message=message,
+        email_taken=error == EMAIL_TAKEN,
+        password_rules=PASSWORD_RULES,
         base_url=context.base_url(),
         signin_url=context.sign_in_page_url(callback_url=callback_url or None),
     )

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from ..exceptions import ConfigurationError
 from .base import (
     Attempts,
     DuplicateAccount,
@@ -85,6 +86,14 @@ _USER_COLUMNS_OF_U = "u.id, u.email, u.name, u.image, u.password_hash"
 
 class SQLiteAdapter(SQLiteFactorsMixin):
     def __init__(self, path: str, *, timeout: float = 5.0) -> None:
+        directory = os.path.dirname(path)
+        if directory and not os.path.isdir(directory):
+            # A typo in a path must not quietly become a new, empty user store elsewhere.
+            raise ConfigurationError(
+                "AUTHJS_DATABASE_URL",
+                f"the folder {directory!r} of the SQLite store {path!r} does not exist.",
+                "create the folder, or fix the path.",
+            )
         self.path = path
         self.timeout = timeout
         self._local = threading.local()
@@ -94,9 +103,6 @@ class SQLiteAdapter(SQLiteFactorsMixin):
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            directory = os.path.dirname(self.path)
-            if directory:
-                os.makedirs(directory, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
             connection.row_factory = sqlite3.Row
             connection.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")

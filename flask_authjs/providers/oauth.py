@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from ..context import AuthContext
 from ..emails import normalize_email
-from ..errors import CALLBACK, OAUTH_CALLBACK
+from ..errors import ACCESS_DENIED, CALLBACK, OAUTH_CALLBACK
 from ..exceptions import (
     CheckFailed,
     InvalidInput,
@@ -176,6 +176,8 @@ class OAuthProvider(Provider):
                 self.id,
                 _printable(params.get("error")),
             )
+            if params.get("error") == "access_denied":  # the person pressed "Deny"
+                raise SignInError(ACCESS_DENIED, "denied at the provider", status=403, page="error")
             raise SignInError(
                 CALLBACK,
                 "the provider answered with an error",

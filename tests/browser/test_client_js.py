@@ -1,6 +1,6 @@
 """``{base}/client.js`` in Chromium: each outcome of signIn, signOut and the readers.
 
-Runs against the demo (its "sign in with fetch" page loads the client) and, for the seed's
+Runs against the demo (its "sign in with fetch" page loads the client) and, for the classic
 loop, against a custom sign-in page whose script calls ``AuthJS.signIn()`` with no provider.
 """
 
@@ -127,7 +127,9 @@ def test_the_demo_fetch_page_signs_in_without_a_page_load(
     page.goto(f"{base}/fetch-sign-in")
     page.fill("#fetch-password", "wrong password")
     page.click("#fetch-form button")
-    expect(page.locator("#fetch-result")).to_have_text("Sign-in failed: CredentialsSignin")
+    expect(page.locator("#fetch-result")).to_have_text(
+        "Wrong email or password. Check them and try again."
+    )
 
     page.fill("#fetch-password", DEMO_PASSWORD)
     page.click("#fetch-form button")
@@ -138,10 +140,10 @@ def test_the_demo_fetch_page_signs_in_without_a_page_load(
 
 SEED_PAGE = """<!doctype html><title>Sign in</title><h1>Custom sign-in</h1>
 <script src="/api/auth/client.js"></script>
-<script>AuthJS.signIn();  /* the seed's mistake: no provider */</script>"""
+<script>AuthJS.signIn();  /* the classic mistake: no provider */</script>"""
 
 
-def test_the_seed_loop_in_a_browser_ends_on_a_sign_in_form(
+def test_the_classic_loop_in_a_browser_ends_on_a_sign_in_form(
     page: Any, live_server: Any, app_factory: AppFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     visits: list[str] = []

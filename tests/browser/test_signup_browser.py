@@ -1,4 +1,4 @@
-"""In Chromium: sign-up from the sign-in page, then the dashboard, signed in."""
+"""In Chromium: sign-up from the sign-in page, a confirmation, then the dashboard, signed in."""
 
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ def test_sign_up_then_land_on_the_dashboard_signed_in(
     assert "at least 8" in page.inner_text("#signup-password-error")
     page.fill("#signup-password", "a long browser password")
     page.click("#signup-submit")
+    page.wait_for_url(f"{address}/api/auth/signin?welcome=1**")
+    assert "Your account is ready." in page.inner_text("#signed-in")
+    assert "browser@example.com" in page.inner_text("#signed-in")
+    page.click("#continue")
     page.wait_for_url(f"{address}/dashboard")
     session = page.evaluate("fetch('/api/auth/session').then(r => r.json())")
     assert session["user"]["email"] == "browser@example.com"
@@ -38,3 +42,5 @@ def test_sign_up_then_land_on_the_dashboard_signed_in(
     page.fill("#signup-password", "a long browser password")
     page.click("#signup-submit")
     assert "exists already" in page.inner_text("#signup-email-error")
+    page.click("#signin-instead")
+    assert "/api/auth/signin" in page.url
