@@ -67,9 +67,9 @@ def sign_in_with_password(
     page: Any, base: str, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD
 ) -> None:
     page.goto(f"{base}/dashboard")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("#submit")
+    page.fill("#input-email-for-credentials-provider", email)
+    page.fill("#input-password-for-credentials-provider", password)
+    page.click("form.credentials button[type=submit]")
 
 
 def sign_out(page: Any, base: str) -> None:
@@ -176,6 +176,8 @@ def test_sign_up_add_a_passkey_turn_on_two_factor_and_survive_a_lost_phone(
     page.fill("#signup-email", email)
     page.fill("#signup-password", password)
     page.click("#signup-submit")
+    page.wait_for_url(f"{base}/api/auth/signin?welcome=1**")
+    page.click("#continue")
     page.wait_for_url(f"{base}/dashboard")
     page.click("#account-link")
     page.fill("#authjs-passkey-name", "Phone")
