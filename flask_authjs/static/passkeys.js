@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  function show(target, message) {
+  function show(message) {
     var box = document.getElementById("authjs-passkey-error");
     if (!box) return;
     box.hidden = false;
@@ -31,7 +31,7 @@
       if (result && (result.ok || result.error === "TwoFactorRequired") && result.url) {
         window.location.href = result.url;
       } else {
-        show(signInButton, describe(result));
+        show(describe(result));
       }
     });
   }
@@ -47,7 +47,7 @@
       if (result.ok) {
         window.location.reload();
       } else {
-        show(registerButton, describe(result));
+        show(describe(result));
       }
     });
   }
