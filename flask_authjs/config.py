@@ -81,8 +81,8 @@ class Settings:
     stub_oauth: bool
     #: TOTP two-factor sign-in (needs the ``passkeys`` extra); the issuer names the app in
     #: authenticator apps (default: ``AUTHJS_URL``'s host).
-    two_factor: bool = False
-    two_factor_issuer: str | None = None
+    two_factor: bool
+    two_factor_issuer: str | None
 
     @property
     def secure_cookies(self) -> bool:
