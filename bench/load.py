@@ -8,6 +8,15 @@ every sign-up that was answered 200 must be a user, and no other user may exist.
 With ``--outage 5`` the store is locked (an exclusive SQLite lock held by another
 connection) for that many seconds in the middle of the run: routes that need the store
 must answer 503 (never another 5xx) while it lasts, and serve normally after.
+``--disk-full 5`` makes the store full for that long instead (``bench/faults.py``): the
+same 503s, no half-written user, normal service after. ``--kill-workers 3`` SIGKILLs a
+gunicorn worker three times in the middle third of the run (with ``--only sign_up
+--bcrypt-rounds 10``, a burst of slow sign-ups, so each kill lands mid-request):
+requests it held see the connection drop (a retryable error); afterwards each
+interrupted sign-up is retried and must answer 200 (it had not happened) or 409 (it
+had), and no user may exist that no client caused.
+``--sample-rss 10`` records each worker's RSS every 10 s and asks each worker for the
+size of its token cache (the soak: ``--seconds 600 --threads 4 --pause 0.01``).
 Loopback only; bounded by ``--seconds``; exits non-zero on any unexpected 5xx or lost write.
 """
 
@@ -17,7 +26,9 @@ import argparse
 import http.client
 import json
 import random
+import signal
 import sqlite3
+import sys
 import tempfile
 import threading
 import time
@@ -28,7 +39,11 @@ from urllib.parse import urlencode
 
 from demo.app import DEMO_EMAIL, DEMO_PASSWORD
 
+from . import faults
 from .server import running
+
+#: The status recorded when the connection dropped before an answer (a killed worker).
+DROPPED = 0
 
 MIX = [("session", 40), ("dashboard", 25), ("sign_in", 10), ("wrong_password", 15), ("sign_up", 10)]
 
@@ -48,9 +63,13 @@ class Browser:
         if form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.connection.request(method, path, body=body, headers=headers)
-        response = self.connection.getresponse()
-        data = response.read()
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()  # the next request connects again
+            return DROPPED, b""
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             value = rest.split(";", 1)[0]
@@ -61,7 +80,9 @@ class Browser:
         return response.status, data
 
     def post_json_true(self, path: str, fields: dict[str, str]) -> tuple[int, bytes]:
-        _, token = self.request("GET", "/api/auth/csrf")
+        status, token = self.request("GET", "/api/auth/csrf")
+        if status != 200:
+            return status, b""
         form = {**fields, "csrfToken": json.loads(token)["csrfToken"], "json": "true"}
         return self.request("POST", path, form)
 
@@ -75,12 +96,15 @@ def hold_lock(store: str, start_after: float, seconds: float) -> None:
     db.close()
 
 
-def run(port: int, seconds: float, threads: int) -> tuple[Counter[str], list[str]]:
+def run(
+    port: int, seconds: float, threads: int, pause: float, only: str | None = None
+) -> tuple[Counter[str], list[str], list[str]]:
     counts: Counter[str] = Counter()
     signed_up: list[str] = []
+    interrupted: list[str] = []
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
-    kinds = [kind for kind, weight in MIX for _ in range(weight)]
+    kinds = [only] if only else [kind for kind, weight in MIX for _ in range(weight)]
 
     def worker(seed: int) -> None:
         chooser = random.Random(seed)
@@ -111,66 +135,178 @@ def run(port: int, seconds: float, threads: int) -> tuple[Counter[str], list[str
                 status, _ = browser.post_json_true(
                     "/api/auth/signup", {"email": email, "password": "load-password-1"}
                 )
-                if status == 200:
+                if status in (200, DROPPED):
                     with lock:
-                        signed_up.append(email)
+                        (signed_up if status == 200 else interrupted).append(email)
             with lock:
                 counts[f"{kind} {status}"] += 1
+            if pause:
+                time.sleep(pause)
 
     pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
     for thread in pool:
         thread.start()
     for thread in pool:
         thread.join()
-    return counts, signed_up
+    return counts, signed_up, interrupted
+
+
+def retry_sign_ups(port: int, emails: list[str]) -> Counter[int]:
+    """Each interrupted sign-up once more: 200 (it had not happened) or 409 (it had)."""
+    browser = Browser(port)
+    return Counter(
+        browser.post_json_true("/api/auth/signup", {"email": e, "password": "load-password-1"})[0]
+        for e in emails
+    )
+
+
+def probe_workers(port: int, rounds: int = 8) -> dict[int, int]:
+    """``{worker pid: token cache size}`` from ``/bench/probe`` (each worker answers some)."""
+    seen: dict[int, int] = {}
+    for _ in range(rounds):
+        status, body = Browser(port).request("GET", "/bench/probe")
+        if status == 200:
+            answer = json.loads(body)
+            seen[answer["pid"]] = answer["token_cache"]
+    return seen
 
 
 def main() -> int:
+    # A SIGTERM (``timeout``, Ctrl-C in a parent) unwinds, so the server is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--pause", type=float, default=0, help="seconds between a thread's requests"
+    )
     parser.add_argument("--outage", type=float, default=0, help="seconds the store is locked")
+    parser.add_argument("--disk-full", type=float, default=0, help="seconds the store is full")
+    parser.add_argument("--kill-workers", type=int, default=0, help="workers to SIGKILL mid-run")
+    parser.add_argument("--sample-rss", type=float, default=0, help="RSS sampling interval (s)")
+    parser.add_argument("--rss-json", help="write the RSS samples to this file")
+    parser.add_argument("--only", choices=[kind for kind, _ in MIX], help="one kind of request")
+    parser.add_argument("--bcrypt-rounds", type=int, default=4, help="the server's bcrypt cost")
     options = parser.parse_args()
-    server_env = {"BENCH_RATE_LIMITS": "off", "BENCH_STORE_TIMEOUT": "1"}
     with tempfile.TemporaryDirectory() as folder:
         store = str(Path(folder) / "load.sqlite3")
+        flag = str(Path(folder) / "disk-full")
+        server_env = {
+            "BENCH_RATE_LIMITS": "off",
+            "BENCH_STORE_TIMEOUT": "1",
+            "BENCH_FULL_FLAG": flag,
+            "BENCH_PROBE": "on" if options.sample_rss else "off",
+            "BENCH_BCRYPT_ROUNDS": str(options.bcrypt_rounds),
+        }
         started = time.monotonic()
+        killed: list[int] = []
+        samples: dict[int, list[tuple[float, int]]] = {}
+        caches: dict[int, int] = {}
         with running("gunicorn", "demo", store, server_env) as port:
+            faulting = []
             if options.outage:
-                outage = threading.Thread(
-                    target=hold_lock, args=(store, options.seconds / 3, options.outage)
+                faulting.append((hold_lock, (store, options.seconds / 3, options.outage)))
+            if options.disk_full:
+                faulting.append(
+                    (faults.fill_disk_for, (flag, options.seconds / 3, options.disk_full))
                 )
-                outage.start()
-            counts, signed_up = run(port, options.seconds, options.threads)
-            if options.outage:
-                outage.join()
+            if options.kill_workers:
+                every = options.seconds / 3 / options.kill_workers
+                kill = (port, options.seconds / 3, options.kill_workers, every, killed)
+                faulting.append((faults.kill_workers, kill))
+            done = threading.Event()
+            if options.sample_rss:
+                faulting.append(
+                    (faults.sample_rss, (port, options.sample_rss, done.is_set, samples))
+                )
+            helpers = [threading.Thread(target=f, args=a) for f, a in faulting]
+            for helper in helpers:
+                helper.start()
+            counts, signed_up, interrupted = run(
+                port, options.seconds, options.threads, options.pause, options.only
+            )
+            done.set()
+            for helper in helpers:
+                helper.join()
+            if options.sample_rss:
+                caches = probe_workers(port)
+            retried = retry_sign_ups(port, interrupted)
             after = Browser(port).post_json_true(
                 "/api/auth/callback/credentials", {"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
+            )[0]
+            fresh = f"after-{uuid.uuid4().hex[:12]}@example.com"
+            sign_up_after = Browser(port).post_json_true(
+                "/api/auth/signup", {"email": fresh, "password": "load-password-1"}
             )[0]
         elapsed = time.monotonic() - started
         with sqlite3.connect(store) as db:
             users = {row[0] for row in db.execute("SELECT email FROM users")}
             integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+            no_hash = db.execute("SELECT count(*) FROM users WHERE password_hash IS NULL")
+            half_written = no_hash.fetchone()[0]
     total = sum(counts.values())
     unavailable = sum(n for key, n in counts.items() if key.endswith(" 503"))
+    dropped = sum(n for key, n in counts.items() if key.endswith(f" {DROPPED}"))
     server_errors = (
         sum(n for key, n in counts.items() if key.rsplit(" ", 1)[1].startswith("5")) - unavailable
     )
     lost = [email for email in signed_up if email not in users]
-    phantom = users - set(signed_up) - {DEMO_EMAIL}
+    phantom = users - set(signed_up) - set(interrupted) - {DEMO_EMAIL, fresh}
+    faults_on = []
+    if options.outage:
+        faults_on.append(f"store locked {options.outage:g} s")
+    if options.disk_full:
+        faults_on.append(f"store full {options.disk_full:g} s")
+    if options.kill_workers:
+        faults_on.append(f"{len(killed)} workers SIGKILLed")
     print(
         f"{total} requests in {options.seconds:.0f} s of load ({elapsed:.0f} s with start-up), "
         f"{total / options.seconds:.0f} req/s, {options.threads} threads, gunicorn 2 workers"
+        + (f"; faults: {', '.join(faults_on)}" if faults_on else "")
     )
     for key in sorted(counts):
         print(f"  {key:28} {counts[key]}")
-    print(f"503 (store unavailable): {unavailable}; a sign-in after the run: {after}")
+    print(
+        f"503 (store unavailable): {unavailable}; dropped connections: {dropped}; "
+        f"after the run: sign-in {after}, sign-up {sign_up_after}"
+    )
+    print(f"interrupted sign-ups: {len(interrupted)}, retried: {dict(sorted(retried.items()))}")
     print(
         f"other 5xx: {server_errors}; sign-ups answered 200: {len(signed_up)}; lost: {len(lost)}; "
-        f"users without a 200: {len(phantom)}; SQLite integrity: {integrity}"
+        f"users no client caused: {len(phantom)}; users without a password hash: {half_written}; "
+        f"SQLite integrity: {integrity}"
     )
-    failed = server_errors or lost or phantom or integrity != "ok" or after != 200
-    return 1 if failed or (unavailable and not options.outage) else 0
+    if options.sample_rss:
+        warm_up = min(60.0, options.seconds / 4)
+        rows = faults.rss_report(samples, warm_up, options.seconds)
+        for row in rows:
+            slope, late = row["slope_kib_per_min"], row["second_half_slope_kib_per_min"]
+            print(
+                f"worker {row['pid']}: RSS {row['first_kib']} KiB at start, "
+                f"{row['after_warm_up_kib']} KiB after {warm_up:.0f} s, {row['last_kib']} KiB "
+                f"at the end (max {row['max_kib']}); slope after {warm_up:.0f} s "
+                f"{'n/a' if slope is None else f'{slope:+.1f}'} KiB/min, over the second half "
+                f"{'n/a' if late is None else f'{late:+.1f}'} KiB/min ({row['samples']} samples)"
+            )
+        print(f"token cache per worker at the end: {caches} (bound 4096)")
+        if options.rss_json:
+            Path(options.rss_json).write_text(json.dumps(rows))
+    failed = (
+        server_errors
+        or lost
+        or phantom
+        or half_written
+        or integrity != "ok"
+        or after != 200
+        or sign_up_after != 200
+        or set(retried) - {200, 409}
+        or any(size > 4096 for size in caches.values())
+    )
+    expected_503 = options.outage or options.disk_full
+    expected_drops = options.kill_workers
+    return (
+        1 if failed or (unavailable and not expected_503) or (dropped and not expected_drops) else 0
+    )
 
 
 if __name__ == "__main__":

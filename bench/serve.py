@@ -13,6 +13,7 @@ from flask import Flask
 
 from demo.app import create_app
 
+from .faults import install_disk_full_switch
 from .replay import SECRET_KEY, bare_app
 
 
@@ -21,14 +22,27 @@ def demo_app() -> Flask:
         "SECRET_KEY": SECRET_KEY,
         "AUTHJS_URL": os.environ.get("BENCH_ORIGIN", "http://127.0.0.1:8000"),
         "AUTHJS_DATABASE_URL": "sqlite:///" + os.environ.get("BENCH_STORE", "/tmp/bench.sqlite3"),
-        "AUTHJS_BCRYPT_ROUNDS": 4,
+        "AUTHJS_BCRYPT_ROUNDS": int(os.environ.get("BENCH_BCRYPT_ROUNDS", "4")),
     }
     if "BENCH_STORE_TIMEOUT" in os.environ:
         config["AUTHJS_STORE_TIMEOUT"] = float(os.environ["BENCH_STORE_TIMEOUT"])
     if os.environ.get("BENCH_RATE_LIMITS") == "off":
         # The load test sends every failure from 127.0.0.1, which the limits would stop.
         config.update(AUTHJS_RATE_LIMIT_PER_ADDRESS=0, AUTHJS_SIGNUP_LIMIT_PER_ADDRESS=0)
-    return create_app(config)
+    app = create_app(config)
+    if "BENCH_FULL_FLAG" in os.environ:
+        install_disk_full_switch(app, os.environ["BENCH_FULL_FLAG"])
+    if os.environ.get("BENCH_PROBE") == "on":
+
+        @app.get("/bench/probe")
+        def probe() -> dict[str, int]:
+            """Which worker answered, and how many verified tokens its cache holds."""
+            return {
+                "pid": os.getpid(),
+                "token_cache": app.extensions["authjs"].session_codec.cache_len,
+            }
+
+    return app
 
 
 demo = demo_app() if os.environ.get("BENCH_APP", "demo") == "demo" else None

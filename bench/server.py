@@ -82,34 +82,38 @@ def running(
         "BENCH_STORE": store,
         "BENCH_ORIGIN": f"http://127.0.0.1:{port}",
     }
-    process = subprocess.Popen(
-        command(server, f"bench.serve:{app}", port),
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    error = process.stderr.read().decode() if process.stderr else ""
-                    raise RuntimeError(f"{server} did not start: {error[-2000:]}") from None
-                time.sleep(0.2)
-        time.sleep(1.0)  # let every worker finish importing
-        yield port
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
+    # The server's log goes to a file: a pipe nobody reads fills up (64 KiB) under a
+    # fault that logs every request, and then every worker blocks writing to it.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            command(server, f"bench.serve:{app}", port),
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,
+        )
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=15)
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        log.seek(0)
+                        error = log.read().decode(errors="replace")
+                        raise RuntimeError(f"{server} did not start: {error[-2000:]}") from None
+                    time.sleep(0.2)
+            time.sleep(1.0)  # let every worker finish importing
+            yield port
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=15)
 
 
 def get_status(port: int, path: str, cookie: str) -> int:

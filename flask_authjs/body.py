@@ -8,13 +8,50 @@ form key cannot smuggle a second value past a check: either is refused with
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask import Request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .exceptions import InvalidInput
 
 MAX_FIELD_LENGTH = 4096
+_READ_SIZE = 64 * 1024
+
+
+def limit_body(request: Request, limit: int) -> None:
+    """Refuse a body over ``limit`` bytes with 413, whether or not it declared its length.
+
+    A declared ``Content-Length`` is checked at once. A chunked body declares nothing,
+    and Werkzeug then silently *truncates* it at the limit, so a 2 MB request was read
+    as its first 64 KiB and processed, while a proxy in front saw another request. We
+    read such a body ourselves, up to one byte past the limit: over it, 413; within it,
+    the body is kept in memory with its now-known length, for the form parser to read.
+    """
+    request.max_content_length = limit
+    length = request.content_length
+    if length is not None:
+        if length > limit:
+            raise RequestEntityTooLarge()
+        return
+    environ = request.environ
+    if "wsgi.input_terminated" not in environ:
+        return  # Werkzeug reads no body of unknown length from such a server: nothing to cut
+    stream = environ["wsgi.input"]
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(_READ_SIZE, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise RequestEntityTooLarge()
+    environ["wsgi.input"] = io.BytesIO(b"".join(chunks))
+    environ["CONTENT_LENGTH"] = str(size)
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
 
 
 def read_body(request: Request, *, objects: frozenset[str] = frozenset()) -> dict[str, Any]:

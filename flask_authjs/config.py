@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "TRUST_HOST": False,
     "DATABASE_URL": None,
     "SESSION_STRATEGY": "jwt",
+    "SESSION_FORMAT": "jws",
+    "ROUTES": True,
     "SESSION_MAX_AGE": 30 * DAY,
     "SESSION_UPDATE_AGE": DAY,
     "JWT_ALGORITHM": "HS256",
@@ -39,12 +41,14 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT_PER_ADDRESS": 100,
     "SIGNUP_LIMIT_PER_ADDRESS": 20,
     "STUB_OAUTH": False,
+    "STORE_OAUTH_TOKENS": False,
     "TWO_FACTOR": False,
     "TWO_FACTOR_ISSUER": None,
 }
 
 JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
 SESSION_STRATEGIES = ("jwt", "database")
+SESSION_FORMATS = ("jws", "next-auth-v4", "authjs-v5")
 MIN_SECRET_LENGTH = 32
 #: ``app.run(debug=True)`` sets debug after ``AuthJS(app)`` has read the settings, too late.
 NOT_RELAXED = (
@@ -66,6 +70,10 @@ class Settings:
     base_path: str
     database_url: str
     session_strategy: str
+    #: ``"jws"``, or the encrypted session cookie of ``"next-auth-v4"`` / ``"authjs-v5"``.
+    session_format: str
+    #: ``False``: no auth routes; the app only reads the sessions another app (Next.js) writes.
+    routes: bool
     session_max_age: int
     session_update_age: int
     jwt_algorithm: str
@@ -79,6 +87,8 @@ class Settings:
     rate_limit_per_address: int
     signup_limit_per_address: int
     stub_oauth: bool
+    #: Keep OAuth access/refresh/id tokens in the store (sealed, see ``sealing.py``).
+    store_oauth_tokens: bool
     #: TOTP two-factor sign-in (needs the ``passkeys`` extra); the issuer names the app in
     #: authenticator apps (default: ``AUTHJS_URL``'s host).
     two_factor: bool
@@ -108,6 +118,8 @@ def load_settings(app: Flask, overrides: dict[str, Any]) -> Settings:
         base_path=_base_path(raw["BASE_PATH"]),
         database_url=_database_url(raw["DATABASE_URL"], app),
         session_strategy=_choice("SESSION_STRATEGY", raw["SESSION_STRATEGY"], SESSION_STRATEGIES),
+        session_format=_choice("SESSION_FORMAT", raw["SESSION_FORMAT"], SESSION_FORMATS),
+        routes=bool(raw["ROUTES"]),
         session_max_age=_seconds("SESSION_MAX_AGE", raw["SESSION_MAX_AGE"]),
         session_update_age=_seconds("SESSION_UPDATE_AGE", raw["SESSION_UPDATE_AGE"]),
         jwt_algorithm=_choice("JWT_ALGORITHM", raw["JWT_ALGORITHM"], JWT_ALGORITHMS),
@@ -123,6 +135,7 @@ def load_settings(app: Flask, overrides: dict[str, Any]) -> Settings:
             "SIGNUP_LIMIT_PER_ADDRESS", raw["SIGNUP_LIMIT_PER_ADDRESS"]
         ),
         stub_oauth=_stub_oauth(raw["STUB_OAUTH"], relaxed),
+        store_oauth_tokens=bool(raw["STORE_OAUTH_TOKENS"]),
         two_factor=_two_factor(raw["TWO_FACTOR"]),
         two_factor_issuer=_issuer(raw["TWO_FACTOR_ISSUER"]),
     )

@@ -20,18 +20,23 @@ from .callbacks import Callbacks
 from .clock import Clock, system_clock
 from .config import Settings
 from .cookies import CookieNames, chunked_set_cookie_headers, cookie_names, read_chunked
+from .formats import FORMATS, session_codecs
 from .middleware import SESSION_KEY, TOKEN_KEY
 from .passwords import PasswordHasher
 from .ratelimit import RateLimiter
 from .redirects import is_safe_location, normalized_origin, same_origin_url
 from .responses import with_query
+from .sealing import TokenSealer
 from .sessions import (
+    AUTH_TIME,
     TOKEN_BOOKKEEPING,
     DatabaseSessionStrategy,
     JWTSessionStrategy,
     SessionStrategy,
+    is_revoked,
     session_from_claims,
     sign_out_everywhere,
+    signed_in_at,
 )
 from .tokens import Claims, TokenCodec
 
@@ -61,31 +66,38 @@ class AuthContext:
         self.providers: Mapping[str, ProviderEntry] = providers if providers is not None else {}
         self.pages: Mapping[str, str] = pages if pages is not None else {}
         self.callbacks = Callbacks(callbacks if callbacks is not None else {})
-        self.session_codec = TokenCodec(
+        self.session_format = FORMATS[settings.session_format]
+        codecs = session_codecs(
+            self.session_format,
             settings.secrets,
-            "session",
             algorithm=settings.jwt_algorithm,
             max_lifetime=settings.session_max_age,
         )
+        #: The plain-name cookie's codec (the only one but in Auth.js v5's format).
+        self.session_codec = codecs[False]
         #: The one clock (:mod:`.clock`); tests replace it to move time without sleeping.
         self.clock: Clock = system_clock
-        self.sessions: SessionStrategy
+        #: The session strategy of the plain (``False``) and ``__Secure-`` (``True``) cookie.
+        self.session_strategies: dict[bool, SessionStrategy]
         if settings.session_strategy == "database":
-            self.sessions = DatabaseSessionStrategy(
-                lambda: self.adapter,
-                max_age=settings.session_max_age,
-                update_age=settings.session_update_age,
+            database = DatabaseSessionStrategy(
+                lambda: self.adapter, max_age=settings.session_max_age
             )
+            self.session_strategies = {False: database, True: database}
         else:
-            self.sessions = JWTSessionStrategy(
-                self.session_codec,
-                max_age=settings.session_max_age,
-                update_age=settings.session_update_age,
-                store=lambda: self.adapter,
-            )
+            self.session_strategies = {
+                secure: JWTSessionStrategy(
+                    codec,
+                    max_age=settings.session_max_age,
+                    update_age=settings.session_update_age,
+                    store=lambda: self.adapter,
+                )
+                for secure, codec in codecs.items()
+            }
         self.password_hasher = PasswordHasher(settings.bcrypt_rounds)
         self.rate_limiter = RateLimiter(lambda: self.adapter, lambda: self.clock(), settings)
         self._codecs: dict[str, TokenCodec] = {}
+        self.token_sealer = TokenSealer(settings.secrets) if settings.store_oauth_tokens else None
         self._adapter = adapter
 
     @property
@@ -133,7 +145,16 @@ class AuthContext:
         return self.origin().startswith("https://")
 
     def cookie_names(self) -> CookieNames:
-        return cookie_names(self.secure())
+        return cookie_names(
+            self.secure(),
+            authjs_names=self.session_format.authjs_names,
+            session_base=self.session_format.base_name,
+        )
+
+    @property
+    def sessions(self) -> SessionStrategy:
+        """The session strategy of this request's session cookie."""
+        return self.session_strategies[has_request_context() and self.secure()]
 
     def page_url(self, page: str, default_action: str) -> str:
         """The absolute URL of ``pages[page]`` if set, else of our built-in action."""
@@ -173,7 +194,33 @@ class AuthContext:
         return claims
 
     def issue_session(self, claims: Mapping[str, Any]) -> IssuedSession:
-        """A new session for ``claims``: the cookie value, and the claims as they now stand."""
+        """A new session for a fresh sign-in: the cookie value, and the claims as they now stand.
+
+        The sign-in happens now, whatever ``auth_time`` the ``jwt`` callback put in ``claims``.
+        """
+        return self._issue(
+            {k: v for k, v in claims.items() if k not in (AUTH_TIME, *TOKEN_BOOKKEEPING)}
+        )
+
+    def session_revoked(self, current: Mapping[str, Any]) -> bool:
+        """Whether "sign out everywhere" ended the verified session ``current``.
+
+        The middleware asks only when a JWT is due for renewal; a session update asks
+        every time, so updating cannot keep a revoked token alive.
+        """
+        return is_revoked(self.adapter, current)
+
+    def update_session(
+        self, current: Mapping[str, Any], claims: Mapping[str, Any]
+    ) -> IssuedSession:
+        """Re-issue the verified session ``current`` with updated ``claims``.
+
+        It stays the same sign-in: its ``auth_time``, so its absolute lifetime, whatever
+        the ``jwt`` callback returned.
+        """
+        return self._issue({**claims, AUTH_TIME: signed_in_at(current)})
+
+    def _issue(self, claims: Mapping[str, Any]) -> IssuedSession:
         now = self.now()
         previous = request.environ.get(TOKEN_KEY) if has_request_context() else None
         if previous:
@@ -194,6 +241,7 @@ class AuthContext:
             secure=self.secure(),
             max_age=issued.max_age if issued else None,
             previous=previous,
+            chunk_size=self.session_format.chunk_size,
         )
 
     def end_session(self) -> list[str]:

@@ -1,7 +1,8 @@
 """Cookie names, attributes and the chunking of large session cookies, as Auth.js has them.
 
-All cookies are ``HttpOnly; SameSite=Lax; Path=/``. On https they are ``Secure`` and carry
-the ``__Secure-`` prefix, so a subdomain or a plain-http page cannot plant them.
+All cookies are ``HttpOnly; SameSite=Lax; Path=/`` with no ``Domain``. On https they are
+``Secure`` and carry the ``__Host-`` prefix (:func:`cookie_prefix`), so neither a plain-http
+page nor a sibling subdomain can plant them.
 Values above :data:`CHUNK_SIZE` characters are split into ``name.0``, ``name.1``, ... as
 Auth.js does, and every write first deletes the chunks the browser sent.
 """
@@ -17,6 +18,8 @@ CHUNK_SIZE = 3933
 MAX_CHUNKS = 4
 SECURE_PREFIX = "__Secure-"
 HOST_PREFIX = "__Host-"
+#: Cache-Control directives that let a shared cache store a response.
+PUBLIC = ("public", "s-maxage")
 
 
 @dataclass(frozen=True)
@@ -29,13 +32,31 @@ class CookieNames:
     csrf_token: str
 
 
-def cookie_names(secure: bool) -> CookieNames:
-    """On https every cookie is ``__Secure-``, and the CSRF cookie ``__Host-`` (as Auth.js):
-    no subdomain can set a cookie of that name, so none can plant a CSRF token."""
-    prefix = SECURE_PREFIX if secure else ""
+def cookie_prefix(secure: bool, *, authjs_names: bool = False) -> str:
+    """The prefix of our cookie names: the one place that chooses it.
+
+    On https, ``__Host-``: the browser accepts such a cookie only with ``Secure``,
+    ``Path=/`` and no ``Domain``, from this very host, so a hostile sibling subdomain
+    cannot toss one at us. ``__Secure-`` only proves the cookie came over https and is
+    still settable from ``evil.example.com`` for ``example.com``; it is the prefix only
+    where a cookie must keep Auth.js's own name (``authjs_names``, e.g. a session cookie
+    that Next.js reads). Plain http (development) has no prefix.
+    """
+    if not secure:
+        return ""
+    return SECURE_PREFIX if authjs_names else HOST_PREFIX
+
+
+def cookie_names(
+    secure: bool, *, authjs_names: bool = False, session_base: str = "authjs.session-token"
+) -> CookieNames:
+    """Our cookie names; the CSRF cookie is ``__Host-`` on https in every case (as in
+    Auth.js), so no subdomain can plant a CSRF token. ``session_base`` is the session
+    cookie's name without prefix (the session format's)."""
+    prefix = cookie_prefix(secure, authjs_names=authjs_names)
     return CookieNames(
-        csrf_token=f"{HOST_PREFIX if secure else ''}authjs.csrf-token",
-        session_token=f"{prefix}authjs.session-token",
+        csrf_token=f"{cookie_prefix(secure)}authjs.csrf-token",
+        session_token=f"{prefix}{session_base}",
         callback_url=f"{prefix}authjs.callback-url",
         oauth_state=f"{prefix}authjs.state",
         oauth_pkce=f"{prefix}authjs.pkce.code_verifier",
@@ -52,6 +73,41 @@ def set_cookie_header(name: str, value: str, *, secure: bool, max_age: int | Non
 
 def delete_cookie_header(name: str, *, secure: bool) -> str:
     return set_cookie_header(name, "", secure=secure, max_age=0)
+
+
+def is_ours(set_cookie: str) -> bool:
+    """Whether a ``Set-Cookie`` value writes one of our cookies (``[prefix]authjs.*``, or
+    next-auth 4's ``[prefix]next-auth.*`` in that session format)."""
+    name = set_cookie.split("=", 1)[0].removeprefix(SECURE_PREFIX).removeprefix(HOST_PREFIX)
+    return name.startswith(("authjs.", "next-auth."))
+
+
+def private_to_the_browser(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``headers`` of a response that writes our cookies, made unstorable by shared caches.
+
+    A CDN or proxy that stored such a response would hand one user's session cookie (or
+    its deletion) to everyone (the Flask CVE-2023-30861 class). ``Cache-Control`` loses
+    ``public`` and ``s-maxage`` and gains ``private`` (the browser may still cache as
+    the app asked); ``Vary`` gains ``Cookie`` for caches that ignore ``private``.
+    """
+    directives: list[str] = []
+    vary: list[str] = []
+    kept: list[tuple[str, str]] = []
+    for key, value in headers:
+        lowered = key.lower()
+        if lowered == "cache-control":
+            directives += [part.strip() for part in value.split(",") if part.strip()]
+        elif lowered == "vary":
+            vary += [part.strip() for part in value.split(",") if part.strip()]
+        else:
+            kept.append((key, value))
+    names = [part.split("=", 1)[0].lower() for part in directives]
+    directives = [part for part, name in zip(directives, names, strict=True) if name not in PUBLIC]
+    if "private" not in names and "no-store" not in names:
+        directives.insert(0, "private")
+    if not {"cookie", "*"} & {part.lower() for part in vary}:
+        vary.append("Cookie")
+    return [*kept, ("Cache-Control", ", ".join(directives)), ("Vary", ", ".join(vary))]
 
 
 @dataclass(frozen=True)
@@ -112,16 +168,17 @@ def chunked_set_cookie_headers(
     secure: bool,
     max_age: int | None,
     previous: Iterable[str] = (),
+    chunk_size: int = CHUNK_SIZE,
 ) -> list[str]:
     """``Set-Cookie`` values that replace (or, with ``value=None``, delete) a chunked cookie."""
     if value is None:
         pieces: dict[str, str] = {}
-    elif len(value) <= CHUNK_SIZE:
+    elif len(value) <= chunk_size:
         pieces = {base_name: value}
     else:
         pieces = {
-            f"{base_name}.{i}": value[start : start + CHUNK_SIZE]
-            for i, start in enumerate(range(0, len(value), CHUNK_SIZE))
+            f"{base_name}.{i}": value[start : start + chunk_size]
+            for i, start in enumerate(range(0, len(value), chunk_size))
         }
     headers = [delete_cookie_header(name, secure=secure) for name in previous if name not in pieces]
     if value is None and base_name not in previous:

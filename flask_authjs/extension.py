@@ -113,9 +113,12 @@ class AuthJS:
             ).hexdigest()
         app.wsgi_app = SessionMiddleware(  # type: ignore[method-assign]
             app.wsgi_app,
-            context.sessions,
+            context.session_strategies[False],
             secure=settings.secure_cookies if settings.origin else None,
             clock=lambda: context.clock(),
+            session_format=context.session_format,
+            secure_sessions=context.session_strategies[True],
+            read_only=not settings.routes,
         )
 
         app.app_ctx_globals_class = with_lazy_session(app.app_ctx_globals_class)
@@ -125,18 +128,28 @@ class AuthJS:
             LoopDetector(app, context)
         app.add_template_global(csrf_token, "authjs_csrf_token")
         app.add_template_global(lambda: current_auth().origin() + "/", "authjs_site_url")
+        app.cli.add_command(authjs_cli)
+        if not settings.routes:  # a read-only API: another app signs people in and out
+            return
         app.register_blueprint(blueprint, url_prefix=settings.base_path)
         install_stub(app, context)
         _exempt_from_csrf_protect(app)
         # CSRFProtect(app) may come later; this runs before its own check, on every request.
         app.before_request(lambda: _exempt_from_csrf_protect(app))
-        app.cli.add_command(authjs_cli)
 
     def sign_out_everywhere(self, user_id: str) -> int:
         """End every session of ``user_id`` in the current app (database sessions at once,
         JWTs at their next renewal); return how many database sessions were deleted."""
         context: AuthContext = current_app.extensions["authjs"]
         return context.sign_out_everywhere(user_id)
+
+    def open_account_token(self, sealed: str) -> str | None:
+        """A provider token as the store keeps it (``AUTHJS_STORE_OAUTH_TOKENS``), opened;
+        ``None`` if it was not sealed with one of the current secrets."""
+        context: AuthContext = current_app.extensions["authjs"]
+        if context.token_sealer is None:
+            raise RuntimeError("AUTHJS_STORE_OAUTH_TOKENS is off: the store keeps no tokens")
+        return context.token_sealer.open(sealed)
 
     def sign_in_gate(self, gate: Gate) -> Gate:
         """``@auth.sign_in_gate``: ``fn(attempt) -> Halted | None``, run by the sign-in

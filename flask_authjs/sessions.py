@@ -3,12 +3,15 @@
 The JWT strategy keeps everything in the signed token, so a request needs no store
 round trip and any app server can verify it. A token older than the update age is
 re-issued on the way out (a rolling session), at most once per update age; that is
-also the one moment it asks the store whether the user signed out everywhere.
+also the moment it asks the store whether the user signed out everywhere.
+
+Every session, in both strategies, ends ``max_age`` seconds after the sign-in that
+started it (``auth_time``): renewals and updates refresh the claims but never move
+that deadline, so neither a stolen token nor a busy user keeps a session forever.
 
 The database strategy puts an opaque random token in the cookie and the session in the
 store (under a hash of the token, so a leaked table holds no usable cookies): one
-store read per request, one write per update age to slide the expiry, and a delete on
-sign-out that takes effect at once.
+store read per request, and a delete on sign-out that takes effect at once.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from .adapters import Adapter, StoreUnavailable
-from .tokens import Claims, TokenCodec
+from .tokens import Claims
 
 #: Claims the codec adds itself; never copied from one token into the next.
 TOKEN_BOOKKEEPING = ("iat", "exp", "jti")
@@ -35,21 +38,49 @@ MAX_SESSION_TOKEN_LENGTH = 128
 logger = logging.getLogger("flask_authjs")
 
 
+def signed_in_at(claims: Mapping[str, Any], default: int = 0) -> int:
+    """When the session's sign-in happened: ``auth_time``, or ``iat`` for older tokens;
+    ``default`` for claims that are no session yet (a fresh sign-in)."""
+    value = claims.get(AUTH_TIME, claims.get("iat"))
+    return value if type(value) is int else default
+
+
+def lifetime_left(claims: Mapping[str, Any], now: int, max_age: int) -> int:
+    """Seconds a new token for ``claims`` may live: up to ``max_age``, never past
+    ``auth_time + max_age`` (the absolute lifetime), and at most 0 once that has passed."""
+    return min(max_age, signed_in_at(claims) + max_age - now)
+
+
+def is_revoked(store: Adapter, claims: Mapping[str, Any]) -> bool:
+    """Whether the user signed out everywhere at or after this session's sign-in."""
+    revoked_at = store.sessions_revoked_at(claims["sub"])
+    return revoked_at is not None and signed_in_at(claims) <= revoked_at
+
+
 @dataclass(frozen=True)
 class LoadedSession:
     claims: Claims
     #: Whether the cookie should be re-issued on this response (rolling refresh).
     renew: bool
-    #: With ``renew``: the cookie value and lifetime to write, when the strategy already
-    #: renewed the session itself (database sessions keep their token); else ``issue``.
-    reissue: tuple[str, int] | None = None
+
+
+class SessionCodec(Protocol):
+    """Claims <-> token: the JWS :class:`~.tokens.TokenCodec` or the JWE :class:`~.jwe.JWECodec`."""
+
+    def encode(self, claims: Mapping[str, Any], *, now: int, max_age: int) -> str: ...
+
+    def decode(self, token: str, *, now: int) -> Claims | None: ...
 
 
 class SessionStrategy(Protocol):
     def load(self, token: str, now: int) -> LoadedSession | None: ...
 
     def issue(self, claims: Mapping[str, Any], now: int) -> tuple[str, int]:
-        """A new cookie value for ``claims`` and its lifetime in seconds."""
+        """A new cookie value for ``claims`` and its lifetime in seconds.
+
+        Claims of a session (``auth_time``, or ``iat``) continue that sign-in and its
+        absolute lifetime; without them, the session starts now.
+        """
         ...
 
     def end(self, token: str) -> None: ...
@@ -60,12 +91,13 @@ class JWTSessionStrategy:
 
     A token whose ``auth_time`` is at or before the user's revocation time is not
     renewed: it is no session. Between renewals the store is never asked, so a revoked
-    token lives on for at most the update age.
+    token lives on for at most the update age (a session update asks at once, see
+    :meth:`AuthContext.update_session`).
     """
 
     def __init__(
         self,
-        codec: TokenCodec,
+        codec: SessionCodec,
         *,
         max_age: int,
         update_age: int,
@@ -78,28 +110,26 @@ class JWTSessionStrategy:
 
     def load(self, token: str, now: int) -> LoadedSession | None:
         claims = self.codec.decode(token, now=now)
-        if claims is None:
+        if claims is None or lifetime_left(claims, now, self.max_age) <= 0:
             return None
         if now - claims["iat"] < self.update_age:
             return LoadedSession(claims, renew=False)
         if self.store is not None:
             try:
-                revoked_at = self.store().sessions_revoked_at(claims["sub"])
+                revoked = is_revoked(self.store(), claims)
             except StoreUnavailable as error:
                 # The token is still valid; renewal (and the check) waits for the store.
                 logger.warning("flask-authjs: session renewal postponed: %s", error)
                 return LoadedSession(claims, renew=False)
-            signed_in_at = claims.get(AUTH_TIME, claims["iat"])
-            if revoked_at is not None and (
-                not isinstance(signed_in_at, int) or signed_in_at <= revoked_at
-            ):
+            if revoked:
                 return None
         return LoadedSession(claims, renew=True)
 
     def issue(self, claims: Mapping[str, Any], now: int) -> tuple[str, int]:
         fresh = {k: v for k, v in claims.items() if k not in TOKEN_BOOKKEEPING}
-        fresh.setdefault(AUTH_TIME, now)
-        return self.codec.encode(fresh, now=now, max_age=self.max_age), self.max_age
+        fresh[AUTH_TIME] = signed_in_at(claims, default=now)
+        max_age = max(1, lifetime_left(fresh, now, self.max_age))
+        return self.codec.encode(fresh, now=now, max_age=max_age), max_age
 
     def end(self, token: str) -> None:
         """Nothing to delete: the cookie is the whole session."""
@@ -113,10 +143,9 @@ def session_key(token: str) -> str:
 class DatabaseSessionStrategy:
     """Opaque session tokens; the session itself (claims, expiry) lives in the store."""
 
-    def __init__(self, store: Callable[[], Adapter], *, max_age: int, update_age: int) -> None:
+    def __init__(self, store: Callable[[], Adapter], *, max_age: int) -> None:
         self.store = store
         self.max_age = max_age
-        self.update_age = update_age
 
     def load(self, token: str, now: int) -> LoadedSession | None:
         if not token or len(token) > MAX_SESSION_TOKEN_LENGTH:
@@ -128,24 +157,23 @@ class DatabaseSessionStrategy:
         if stored["expires"] <= now:
             self.store().delete_session(key)
             return None
-        expires = stored["expires"]
-        renew = now - (expires - self.max_age) >= self.update_age
-        if renew:
-            expires = now + self.max_age
-            self.store().update_session_expiry(key, expires)
-        claims = {
-            **stored["data"],
-            "sub": stored["user_id"],
-            "iat": expires - self.max_age,
-            "exp": expires,
-        }
-        return LoadedSession(claims, renew=renew, reissue=(token, self.max_age) if renew else None)
+        # Rows written before ``auth_time`` was stored: their sign-in began a max age
+        # before their (possibly slid) expiry.
+        data = {AUTH_TIME: stored["expires"] - self.max_age, **stored["data"]}
+        expires = min(stored["expires"], signed_in_at(data) + self.max_age)
+        if expires <= now:
+            self.store().delete_session(key)
+            return None
+        claims = {**data, "sub": stored["user_id"], "iat": signed_in_at(data), "exp": expires}
+        return LoadedSession(claims, renew=False)
 
     def issue(self, claims: Mapping[str, Any], now: int) -> tuple[str, int]:
         token = secrets.token_urlsafe(32)
         data = {k: v for k, v in claims.items() if k not in (*TOKEN_BOOKKEEPING, "sub")}
-        self.store().create_session(session_key(token), claims["sub"], now + self.max_age, data)
-        return token, self.max_age
+        data[AUTH_TIME] = signed_in_at(claims, default=now)
+        max_age = max(1, lifetime_left(data, now, self.max_age))
+        self.store().create_session(session_key(token), claims["sub"], now + max_age, data)
+        return token, max_age
 
     def end(self, token: str) -> None:
         if token and len(token) <= MAX_SESSION_TOKEN_LENGTH:

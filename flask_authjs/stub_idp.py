@@ -25,7 +25,7 @@ from urllib.parse import unquote
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from .adapters import StoreUnavailable
-from .body import read_body
+from .body import limit_body, read_body
 from .context import AuthContext
 from .csrf import csrf_token, csrf_valid
 from .emails import normalize_email
@@ -97,7 +97,8 @@ def _server() -> StubServer:
 
 @stub_blueprint.before_request
 def _limit_body_size() -> None:
-    request.max_content_length = MAX_BODY_SIZE
+    if request.method != "GET":
+        limit_body(request, MAX_BODY_SIZE)
 
 
 @stub_blueprint.errorhandler(InvalidInput)
@@ -192,6 +193,20 @@ def _render(
 # The back channel: token and userinfo, as a provider class calls them.
 
 
+def _pkce_holds(challenge: object, verifier: str | None) -> bool:
+    """A verifier only for a code issued with a challenge, and then the matching one.
+
+    A verifier for a code issued *without* a challenge is refused too (RFC 9700 section
+    4.8.2): accepting it would let an attacker who strips the challenge from the
+    authorization request pass a downgraded flow off as a PKCE one.
+    """
+    if not challenge:
+        return verifier is None
+    return bool(verifier) and hmac.compare_digest(
+        pkce_challenge(str(verifier)).encode(), str(challenge).encode()
+    )
+
+
 @stub_blueprint.post("/token")
 def token() -> Response:
     server = _server()
@@ -212,13 +227,8 @@ def token() -> Response:
         return _oauth_error("invalid_grant", 400)  # redeemed before: one use only
     if fields.get("redirect_uri") != claims.get("redirect_uri"):
         return _oauth_error("invalid_grant", 400)
-    challenge = claims.get("code_challenge")
-    if challenge:
-        verifier = fields.get("code_verifier", "")
-        if not verifier or not hmac.compare_digest(
-            pkce_challenge(verifier).encode(), str(challenge).encode()
-        ):
-            return _oauth_error("invalid_grant", 400)
+    if not _pkce_holds(claims.get("code_challenge"), fields.get("code_verifier")):
+        return _oauth_error("invalid_grant", 400)
     identity = {key: claims.get(key) for key in ("sub", "name", "email", "scope")}
     access_token = server.access_tokens.encode(identity, now=now, max_age=ACCESS_TOKEN_MAX_AGE)
     return json_response(

@@ -15,8 +15,8 @@ import hashlib
 import hmac
 import threading
 import uuid
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeGuard
 
 import jwt
 
@@ -39,16 +39,69 @@ def key_id(key: bytes) -> str:
     return hashlib.sha256(key).hexdigest()[:16]
 
 
-class TokenCodec:
-    """Encodes and verifies the JWTs of one purpose.
+class VerifyingCodec:
+    """What every session codec shares: the verified-token cache and the claim checks.
 
-    ``max_lifetime`` bounds ``exp - iat``, so a token claiming to live for centuries is
-    refused even though its signature is good.
+    Subclasses implement ``_verify`` (token bytes and keys -> claims, no clock but for
+    ``iat`` from the future) and ``encode``. ``max_lifetime`` bounds ``exp - iat``, so a
+    token claiming to live for centuries is refused even though its signature is good;
+    ``expiry_leeway`` is how many seconds past ``exp`` a token still counts.
     """
+
+    expiry_leeway = 0
+
+    def __init__(self, *, max_lifetime: int, cache_size: int = DEFAULT_CACHE_SIZE) -> None:
+        self._max_lifetime = max_lifetime
+        self._cache: dict[str, Claims] = {}
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
+
+    def encode(self, claims: Mapping[str, Any], *, now: int, max_age: int) -> str:
+        raise NotImplementedError
+
+    def decode(self, token: str, *, now: int) -> Claims | None:
+        """The verified claims, or ``None`` for any token that is not ours, whole and current.
+
+        The returned dict is shared with the cache: read it, do not mutate it.
+        """
+        claims = self._cache.get(token)
+        if claims is None:
+            claims = self._verify(token, now)
+            if claims is None:
+                return None
+            self._remember(token, claims)
+        return claims if claims["exp"] + self.expiry_leeway > now else None
+
+    def _verify(self, token: str, now: int) -> Claims | None:
+        raise NotImplementedError
+
+    def _well_formed(self, claims: object) -> TypeGuard[Claims]:
+        if not isinstance(claims, dict):
+            return False
+        exp, iat = claims.get("exp"), claims.get("iat")
+        if type(exp) is not int or type(iat) is not int:
+            return False
+        if not 0 < exp - iat <= self._max_lifetime:
+            return False
+        return isinstance(claims.get("sub"), str) and isinstance(claims.get("jti"), str)
+
+    def _remember(self, token: str, claims: Claims) -> None:
+        with self._cache_lock:
+            if len(self._cache) >= self._cache_size:
+                del self._cache[next(iter(self._cache))]
+            self._cache[token] = claims
+
+    @property
+    def cache_len(self) -> int:
+        return len(self._cache)
+
+
+class TokenCodec(VerifyingCodec):
+    """Encodes and verifies the HMAC-signed JWTs (JWS) of one purpose."""
 
     def __init__(
         self,
-        secrets: tuple[str, ...] | list[str],
+        secrets: Sequence[str],
         purpose: str,
         *,
         algorithm: str = "HS256",
@@ -57,15 +110,12 @@ class TokenCodec:
     ) -> None:
         if not secrets:
             raise ValueError("at least one secret is required")
+        super().__init__(max_lifetime=max_lifetime, cache_size=cache_size)
         keys = [derive_key(secret, purpose) for secret in secrets]
         self._signing_key = keys[0]
         self._signing_kid = key_id(keys[0])
         self._keys = {key_id(key): key for key in reversed(keys)}
         self._algorithm = algorithm
-        self._max_lifetime = max_lifetime
-        self._cache: dict[str, Claims] = {}
-        self._cache_size = cache_size
-        self._cache_lock = threading.Lock()
 
     def encode(self, claims: Mapping[str, Any], *, now: int, max_age: int) -> str:
         payload = {**claims, "iat": now, "exp": now + max_age, "jti": uuid.uuid4().hex}
@@ -76,20 +126,7 @@ class TokenCodec:
             headers={"kid": self._signing_kid},
         )
 
-    def decode(self, token: str, *, now: int) -> Claims | None:
-        """The verified claims, or ``None`` for any token that is not ours, whole and current.
-
-        The returned dict is shared with the cache: read it, do not mutate it.
-        """
-        claims = self._cache.get(token)
-        if claims is None:
-            claims = self._verify(token)
-            if claims is None:
-                return None
-            self._remember(token, claims)
-        return claims if claims["exp"] > now else None
-
-    def _verify(self, token: str) -> Claims | None:
+    def _verify(self, token: str, now: int) -> Claims | None:
         if not isinstance(token, str) or len(token) > MAX_TOKEN_SIZE:
             return None
         try:
@@ -108,21 +145,3 @@ class TokenCodec:
         except (jwt.PyJWTError, ValueError, TypeError, RecursionError):
             return None
         return claims if self._well_formed(claims) else None
-
-    def _well_formed(self, claims: Claims) -> bool:
-        exp, iat = claims.get("exp"), claims.get("iat")
-        if type(exp) is not int or type(iat) is not int:
-            return False
-        if not 0 < exp - iat <= self._max_lifetime:
-            return False
-        return isinstance(claims.get("sub"), str) and isinstance(claims.get("jti"), str)
-
-    def _remember(self, token: str, claims: Claims) -> None:
-        with self._cache_lock:
-            if len(self._cache) >= self._cache_size:
-                del self._cache[next(iter(self._cache))]
-            self._cache[token] = claims
-
-    @property
-    def cache_len(self) -> int:
-        return len(self._cache)

@@ -1,16 +1,14 @@
-"""TOTP codes (RFC 6238, via ``pyotp``), their secrets sealed at rest, recovery codes.
+"""TOTP codes (RFC 6238, via ``pyotp``), and recovery codes.
 
-Why sealed: a TOTP secret is a password the server must be able to read back, so a copy of
-the database alone would let anyone compute the codes. Secrets are encrypted with
-AES-256-GCM under a key derived from ``AUTHJS_SECRET`` (purpose ``totp-secret``), bound to
-the user id (a secret copied to another user does not open). The first secret seals; every
-secret opens, so rotating ``AUTHJS_SECRET`` keeps 2FA working while the old one is listed.
+TOTP secrets are sealed at rest (:class:`~flask_authjs.sealing.TokenSealer` with purpose
+:data:`SEALING_PURPOSE`, bound to the user id): a TOTP secret is a password the server
+must read back, so a copy of the database alone must not let anyone compute the codes.
 
 Why recovery codes are plain SHA-256: each is 80 random bits, so a hash table of them
 cannot be searched, and a slow hash would buy nothing (as with Auth.js's email tokens).
 
-``pyotp`` and ``cryptography`` come with the ``passkeys`` extra; this module is imported
-only when two-factor is turned on.
+``pyotp`` comes with the ``passkeys`` extra; this module is imported only when two-factor
+is turned on.
 """
 
 from __future__ import annotations
@@ -18,22 +16,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets as random
-from collections.abc import Sequence
 
 import pyotp
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-from .tokens import derive_key, key_id
 
 #: Seconds per code, digits per code, and steps accepted either side of now (clock drift).
 PERIOD = 30
 DIGITS = 6
 DRIFT_STEPS = 1
 RECOVERY_CODE_COUNT = 10
-_SEALED_PREFIX = "v1"
+#: The key purpose TOTP secrets are sealed under (keys of their own, apart from OAuth tokens').
+SEALING_PURPOSE = "totp-secret"
 
 
 def new_secret() -> str:
@@ -68,35 +61,6 @@ def matching_step(secret: str, code: str, now: float) -> int | None:
         if hmac.compare_digest(code_at(secret, step), code) and found is None:
             found = step
     return found
-
-
-class SecretBox:
-    """Seals TOTP secrets for the store with keys derived from ``AUTHJS_SECRET``."""
-
-    def __init__(self, secrets: Sequence[str]) -> None:
-        keys = [derive_key(secret, "totp-secret") for secret in secrets]
-        self._sealing = (key_id(keys[0]), AESGCM(keys[0]))
-        self._opening = {key_id(key): AESGCM(key) for key in keys}
-
-    def seal(self, secret: str, user_id: str) -> str:
-        kid, cipher = self._sealing
-        nonce = os.urandom(12)
-        sealed = cipher.encrypt(nonce, secret.encode(), user_id.encode())
-        body = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
-        return f"{_SEALED_PREFIX}.{kid}.{body}"
-
-    def open(self, sealed: str, user_id: str) -> str | None:
-        """The secret, or ``None`` if it was sealed for someone else or with an unknown key."""
-        prefix, _, rest = sealed.partition(".")
-        kid, _, body = rest.partition(".")
-        cipher = self._opening.get(kid)
-        if prefix != _SEALED_PREFIX or cipher is None:
-            return None
-        try:
-            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-            return cipher.decrypt(raw[:12], raw[12:], user_id.encode()).decode()
-        except (InvalidTag, ValueError):
-            return None
 
 
 def new_recovery_codes() -> list[str]:

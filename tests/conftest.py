@@ -183,3 +183,44 @@ def sign_up(
 ) -> Any:
     """Post the sign-up form in ``json=true`` mode."""
     return post_json_true(client, "/api/auth/signup", email=email, password=password, **fields)
+
+
+NEXTAUTH_DIR = os.path.join(os.path.dirname(__file__), "nextauth")
+
+
+def require_npm_package(package: str) -> None:
+    """Skip without node or ``package`` in tests/nextauth; in CI (``CI=true``), fail."""
+    import shutil
+
+    if shutil.which("node") and os.path.isdir(os.path.join(NEXTAUTH_DIR, "node_modules", package)):
+        return
+    reason = "node or the npm packages are missing (cd tests/nextauth && npm ci)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI must run these tests", pytrace=False)
+    pytest.skip(reason)
+
+
+NodeCodec = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+
+
+@pytest.fixture(scope="session")
+def node_codec() -> NodeCodec:
+    """Run requests through the real ``next-auth/jwt`` and ``@auth/core/jwt`` (codec.mjs)."""
+    import json
+    import subprocess
+
+    require_npm_package("@auth/core")
+
+    def run(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        done = subprocess.run(
+            ["node", os.path.join(NEXTAUTH_DIR, "codec.mjs")],
+            input=json.dumps(requests),
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        answers: list[dict[str, Any]] = json.loads(done.stdout)
+        return answers
+
+    return run

@@ -39,9 +39,14 @@ def run(snippet: Snippet, code: str, namespace: dict[str, Any], what: str) -> No
 
 
 def answers_like_auth_js(namespace: dict[str, Any]) -> None:
-    """Any app a snippet leaves with flask-authjs in it serves the routes, signed out."""
+    """Any app a snippet leaves with flask-authjs in it serves the routes, signed out
+    (unless it serves none: ``AUTHJS_ROUTES = False``)."""
     for value in namespace.values():
-        if isinstance(value, Flask) and "authjs" in value.extensions:
+        if (
+            isinstance(value, Flask)
+            and "authjs" in value.extensions
+            and value.extensions["authjs"].settings.routes
+        ):
             client = value.test_client()
             assert client.get("/api/auth/session").get_json() == {}
             assert client.get("/api/auth/providers").status_code == 200

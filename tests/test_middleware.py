@@ -118,7 +118,8 @@ def test_a_token_older_than_the_update_age_is_reissued(app_factory: Any) -> None
     assert response.get_json()["user"]["id"] == "u1"
     fresh = session_cookie(response)
     assert fresh and fresh != old
-    assert "Max-Age=2592000" in next(
+    # Renewed, but not past the absolute lifetime: max age from the sign-in, 120 s ago.
+    assert "Max-Age=2591880" in next(
         h for h in response.headers.getlist("Set-Cookie") if h.startswith(NAME)
     )
 
@@ -152,15 +153,17 @@ def test_chunk_mixups_are_no_session(client: Any) -> None:
     assert {f"{NAME}.0", f"{NAME}.2"} <= cleared
 
 
-def test_https_uses_the_secure_prefix_and_ignores_the_plain_name(app_factory: Any) -> None:
+def test_https_uses_the_host_prefix_and_ignores_other_names(app_factory: Any) -> None:
     client = app_factory(URL="https://localhost").test_client()
     response = sign_in(client)
     header = next(h for h in response.headers.getlist("Set-Cookie") if "session-token" in h)
-    assert header.startswith("__Secure-authjs.session-token=") and "Secure" in header
-    token = session_cookie(response, "__Secure-authjs.session-token")
-    plain = app_factory(URL="https://localhost").test_client()
-    plain.set_cookie(NAME, token or "")
-    assert plain.get("/api/auth/session", base_url="https://localhost").get_json() == {}
+    assert header.startswith("__Host-authjs.session-token=") and "Secure" in header
+    assert "Path=/" in header and "Domain" not in header  # what the browser requires of __Host-
+    token = session_cookie(response, "__Host-authjs.session-token")
+    for other in (NAME, "__Secure-authjs.session-token"):  # what a subdomain could plant
+        planted = app_factory(URL="https://localhost").test_client()
+        planted.set_cookie(other, token or "")
+        assert planted.get("/api/auth/session", base_url="https://localhost").get_json() == {}
 
 
 def test_middleware_wraps_any_wsgi_app() -> None:
@@ -180,3 +183,67 @@ def test_middleware_wraps_any_wsgi_app() -> None:
     client.delete_cookie(NAME)
     client.get("/")
     assert seen[0]["sub"] == "u1" and seen[1] is None
+
+
+def cacheable_app(app_factory: Any, **settings: Any) -> Any:
+    app = app_factory(SESSION_UPDATE_AGE=60, **settings)
+
+    @app.get("/public")
+    def public() -> Any:
+        return "same for everyone", 200, {"Cache-Control": "public, max-age=600, s-maxage=600"}
+
+    return app
+
+
+def assert_not_for_shared_caches(response: Any) -> None:
+    assert response.headers.getlist("Set-Cookie")
+    directives = [d.strip() for d in response.headers["Cache-Control"].split(",")]
+    assert "private" in directives or "no-store" in directives
+    assert "public" not in directives and not any(d.startswith("s-maxage") for d in directives)
+    assert "cookie" in response.headers["Vary"].lower()
+    assert len(response.headers.getlist("Cache-Control")) == 1
+
+
+def test_a_renewed_cookie_is_never_cached_by_shared_caches(app_factory: Any) -> None:
+    import time
+
+    client = cacheable_app(app_factory).test_client()
+    client.set_cookie(NAME, codec().encode({"sub": "u1"}, now=int(time.time()) - 120, max_age=3600))
+    response = client.get("/public")
+    assert session_cookie(response)  # renewed
+    assert_not_for_shared_caches(response)
+    assert "max-age=600" in response.headers["Cache-Control"]  # the browser may still cache
+
+
+def test_a_cleared_cookie_is_never_cached_by_shared_caches(app_factory: Any) -> None:
+    client = cacheable_app(app_factory).test_client()
+    client.set_cookie(NAME, "garbage")
+    response = client.get("/public")
+    assert session_cookie(response) == ""
+    assert_not_for_shared_caches(response)
+
+
+def test_a_cookie_the_app_writes_is_never_cached_by_shared_caches(app_factory: Any) -> None:
+    from flask_authjs.context import current_auth
+
+    app = cacheable_app(app_factory)
+
+    @app.get("/welcome")
+    def welcome() -> Any:
+        context = current_auth()
+        response = app.make_response(("hi", 200, {"Cache-Control": "public, max-age=60"}))
+        for header in context.session_cookies(context.issue_session({"sub": "u1"})):
+            response.headers.add("Set-Cookie", header)
+        return response
+
+    response = app.test_client().get("/welcome")
+    assert session_cookie(response)
+    assert_not_for_shared_caches(response)
+
+
+def test_responses_without_our_cookies_keep_their_cache_headers(app_factory: Any) -> None:
+    client = cacheable_app(app_factory).test_client()
+    client.set_cookie(NAME, mint())  # young: not renewed
+    response = client.get("/public")
+    assert response.headers["Cache-Control"] == "public, max-age=600, s-maxage=600"
+    assert "Vary" not in response.headers

@@ -328,3 +328,14 @@ def test_a_cookie_of_another_purpose_is_no_challenge(
     forger = app.test_client()
     forger.set_cookie("authjs.challenge", session_token, domain="localhost")
     refused(post_credential(forger, "authenticate", registered.get(opts)))
+
+
+def test_on_https_the_challenge_cookie_is_host_only(app_factory: AppFactory) -> None:
+    app = app_factory(providers=[PasskeyProvider()], URL="https://example.com")
+    response = app.test_client().get(
+        "/api/auth/webauthn-options/passkey", base_url="https://example.com"
+    )
+    assert response.get_json()["options"]["rpId"] == "example.com"
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if "authjs.challenge" in c)
+    assert cookie.startswith("__Host-authjs.challenge=")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie

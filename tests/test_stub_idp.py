@@ -174,3 +174,38 @@ def test_userinfo_needs_a_valid_access_token(client: FlaskClient, authorization:
     response = client.get("/api/auth/stub/userinfo", headers={"Authorization": authorization})
 
     assert response.status_code == 401
+
+
+def code_without_challenge(client: FlaskClient) -> str:
+    """A code from an authorization request stripped of its PKCE challenge."""
+    url = authorize_url(client)
+    stripped = url.replace(f"code_challenge={query(url)['code_challenge']}", "code_challenge=")
+    stripped = stripped.replace("code_challenge_method=S256", "code_challenge_method=")
+    code: str = query(authorize(client, stripped, email="ada@example.com"))["code"]
+    return code
+
+
+def test_a_verifier_for_a_code_issued_without_a_challenge_is_refused(
+    client: FlaskClient,
+) -> None:
+    """The PKCE downgrade of RFC 9700 section 4.8.2: no challenge, so no verifier either."""
+    code = code_without_challenge(client)
+
+    downgraded = redeem(client, code, "x" * 43)
+
+    assert downgraded.get_json() == {"error": "invalid_grant"}
+
+
+def test_a_code_issued_without_a_challenge_is_redeemed_without_a_verifier(
+    client: FlaskClient,
+) -> None:
+    code = code_without_challenge(client)
+    fields = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": "http://localhost/api/auth/callback/stub",
+        "client_id": "stub-client",
+        "client_secret": "stub-secret",
+    }
+
+    assert client.post("/api/auth/stub/token", data=fields).status_code == 200

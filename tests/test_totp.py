@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 from flask_authjs import totp
+from flask_authjs.sealing import TokenSealer
 
 RFC_SECRET = base64.b32encode(b"12345678901234567890").decode()
 
@@ -30,25 +31,30 @@ def test_malformed_codes_never_match() -> None:
         assert totp.matching_step(RFC_SECRET, code, 1_800_000_000) is None
 
 
+def sealer(*secrets: str) -> TokenSealer:
+    return TokenSealer(list(secrets), totp.SEALING_PURPOSE)
+
+
 def test_a_sealed_secret_opens_for_its_user_only() -> None:
-    box = totp.SecretBox(["first-secret-long-enough-0123456789"])
-    sealed = box.seal("JBSWY3DPEHPK3PXP", "user-1")
+    box = sealer("first-secret-long-enough-0123456789")
+    sealed = box.seal("JBSWY3DPEHPK3PXP", bound_to="user-1")
     assert "JBSWY3DPEHPK3PXP" not in sealed
-    assert box.open(sealed, "user-1") == "JBSWY3DPEHPK3PXP"
-    assert box.open(sealed, "user-2") is None
-    assert box.open(sealed[:-2] + "AA", "user-1") is None
-    assert box.open("garbage", "user-1") is None
-    assert totp.SecretBox(["another-secret-long-enough-01234567"]).open(sealed, "user-1") is None
+    assert box.open(sealed, bound_to="user-1") == "JBSWY3DPEHPK3PXP"
+    assert box.open(sealed, bound_to="user-2") is None
+    assert box.open(sealed) is None
+    assert box.open(sealed[:-2] + "AA", bound_to="user-1") is None
+    assert box.open("garbage", bound_to="user-1") is None
+    assert sealer("another-secret-long-enough-01234567").open(sealed, bound_to="user-1") is None
+    # The OAuth-token keys of the same secret are other keys: they open nothing of this.
+    oauth = TokenSealer(["first-secret-long-enough-0123456789"])
+    assert oauth.open(sealed, bound_to="user-1") is None
 
 
 def test_a_rotated_secret_still_opens_what_the_old_one_sealed() -> None:
-    old = totp.SecretBox(["old-secret-long-enough-0123456789ab"])
-    sealed = old.seal("JBSWY3DPEHPK3PXP", "u")
-    rotated = totp.SecretBox(
-        ["new-secret-long-enough-0123456789ab", "old-secret-long-enough-0123456789ab"]
-    )
-    assert rotated.open(sealed, "u") == "JBSWY3DPEHPK3PXP"
-    assert rotated.seal("X", "u").split(".")[1] != sealed.split(".")[1]
+    sealed = sealer("old-secret-long-enough-0123456789ab").seal("JBSWY3DPEHPK3PXP", "u")
+    rotated = sealer("new-secret-long-enough-0123456789ab", "old-secret-long-enough-0123456789ab")
+    assert rotated.open(sealed, bound_to="u") == "JBSWY3DPEHPK3PXP"
+    assert rotated.seal("X", "u").split(".")[2] != sealed.split(".")[2]
 
 
 def test_recovery_codes_are_random_and_forgiving_to_type() -> None:

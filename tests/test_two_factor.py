@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from flask_authjs import CredentialsProvider, PasskeyProvider, totp
+from flask_authjs.pipeline.second_factor import secret_sealer
 from tests.conftest import AppFactory, FakeClock, post_json_true, session_cookie, sign_in, use_clock
 from tests.soft_authenticator import (
     SoftAuthenticator,
@@ -317,14 +318,9 @@ def turn_on_two_factor(app: Flask, email: str) -> str:
     context = app.extensions["authjs"]
     user = context.adapter.get_user_by_email(email)
     secret = totp.new_secret()
-    context.adapter.set_two_factor(
-        user["id"], secret_box_for(app).seal(secret, user["id"]), enabled=True
-    )
+    sealed = secret_sealer(context).seal(secret, bound_to=user["id"])
+    context.adapter.set_two_factor(user["id"], sealed, enabled=True)
     return secret
-
-
-def secret_box_for(app: Flask) -> totp.SecretBox:
-    return totp.SecretBox(app.extensions["authjs"].settings.secrets)
 
 
 def test_an_oauth_sign_in_stops_at_the_code_step_too(app_factory: AppFactory) -> None:

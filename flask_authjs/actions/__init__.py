@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from ..body import limit_body
 from ..context import current_auth
 from ..errors import (
     BODY_TOO_LARGE,
@@ -141,15 +142,18 @@ def _unsupported() -> Result:
 
 
 @blueprint.before_request
-def limit_body_size() -> Response | None:
+def limit_body_size() -> None:
     """Bodies are read only by POSTs; a GET (the hot ``session`` read) skips this."""
-    if request.method == "GET":
-        return None
-    limit = current_auth().settings.max_body_size
-    request.max_content_length = limit
-    if request.content_length is not None and request.content_length > limit:
-        return _too_large(RequestEntityTooLarge())
-    return None
+    if request.method != "GET":
+        limit_body(request, current_auth().settings.max_body_size)
+
+
+@blueprint.after_request
+def never_sniffed(response: Response) -> Response:
+    """Every answer of ours, ``client.js`` and the static files too, keeps its declared type."""
+    if "X-Content-Type-Options" not in response.headers:
+        response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _error(code: str, message: str, status: int, *, as_json: bool | None = None) -> Result:

@@ -58,13 +58,12 @@ def webauthn_options(provider_id: str) -> Result:
         # Signing up with only a passkey needs a verified email first; see the docs.
         return _error(SESSION_REQUIRED, "Sign in to add a passkey to your account.", 401)
     # Every challenge is a store record, so an address may ask for only so many.
-    limits = context.rate_limiter.challenge_limits(request.remote_addr)
-    retry_after = context.rate_limiter.retry_after(limits)
-    if retry_after is not None:
+    limiter = context.rate_limiter
+    reservation = limiter.reserve(limiter.challenge_limits(request.remote_addr))
+    if reservation.retry_after is not None:
         limited = _error(TOO_MANY_ATTEMPTS, "Too many attempts.", 429)
-        limited.headers.append(("Retry-After", str(retry_after)))
+        limited.headers.append(("Retry-After", str(reservation.retry_after)))
         return limited
-    context.rate_limiter.record(limits)
     issued = passkey_challenge.issue(
         context, action=action, user_id=user["id"] if user else None, max_age=provider.timeout
     )

@@ -24,5 +24,8 @@ def update_session() -> Result:
     claims = context.current_claims()
     if claims is None:
         return json_result({})
+    if context.session_revoked(claims):
+        # Signed out everywhere: an update must not give the token a new life.
+        return json_result({}).with_cookies(context.end_session())
     updated = current_pipeline().update(claims, body.get("data"))
     return json_result(updated.session).with_cookies(updated.cookies)

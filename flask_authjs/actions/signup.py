@@ -54,16 +54,17 @@ def sign_up() -> Result:
         return _turned_off()
     body, as_json = checked_post(context, failure_page="signup")
     callback_url = context.resolve_callback_url(body.get("callbackUrl"))
-    limits = context.rate_limiter.sign_up_limits(request.remote_addr)
-    retry_after = context.rate_limiter.retry_after(limits)
-    if retry_after is not None:
-        result = _rejected(context, None, callback_url, as_json, TOO_MANY_ATTEMPTS, 429)
-        result.headers.append(("Retry-After", str(retry_after)))
-        return result
     form = SignUpForm(formdata=MultiDict(body))
     if not form.validate():
         return _rejected(context, form, callback_url, as_json, SIGNUP_INVALID, 400)
-    context.rate_limiter.record(limits)
+    # Counted atomically before the (costly) hash: racing requests cannot pass the limit.
+    reservation = context.rate_limiter.reserve(
+        context.rate_limiter.sign_up_limits(request.remote_addr)
+    )
+    if reservation.retry_after is not None:
+        result = _rejected(context, None, callback_url, as_json, TOO_MANY_ATTEMPTS, 429)
+        result.headers.append(("Retry-After", str(reservation.retry_after)))
+        return result
     password_hash = context.password_hasher.hash(form.password.data)
     try:
         created = context.adapter.create_user(

@@ -159,12 +159,27 @@ class Adapter(Protocol):
 
     # Rate limiting: a sliding window of attempts per key.
 
-    def count_attempts(self, keys: Sequence[str], since: float) -> dict[str, Attempts]:
-        """Attempts after ``since`` for each key that has any (one round trip)."""
+    def reserve_attempt(
+        self,
+        limits: Mapping[str, int],
+        *,
+        attempt_id: str,
+        since: float,
+        at: float,
+        expires: float,
+    ) -> dict[str, Attempts]:
+        """Count one attempt under every key of ``limits``, unless a key is at its limit.
+
+        Atomic: while every key has fewer attempts after ``since`` than its limit, the
+        attempt (``attempt_id`` at ``at``; forgettable after ``expires``) is recorded
+        under each key and ``{}`` returned; otherwise nothing is recorded and the answer
+        holds the attempts of the keys at their limit. However many requests race,
+        no window ever admits more than ``limit`` attempts under one key.
+        """
         ...
 
-    def record_attempt(self, keys: Sequence[str], at: float, expires: float) -> None:
-        """One attempt under each key; the store may forget it after ``expires``."""
+    def release_attempt(self, keys: Sequence[str], attempt_id: str) -> None:
+        """Forget a reserved attempt that turned out not to count (a successful sign-in)."""
         ...
 
     # Passkeys (WebAuthn authenticators).

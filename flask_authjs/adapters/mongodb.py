@@ -6,8 +6,10 @@ key), so two servers racing to create one user end with one user and one
 tokens and rate-limit attempts (the TTL monitor runs about once a minute, so reads still
 compare ``expires`` themselves). Indexes are created on first use, idempotently.
 
-Every write is a single-document operation (or one ``insert_many`` of independent
-attempts), so nothing is ever half-written. An unreachable server costs at most
+Every write is a single-document operation, so nothing is ever half-written. Rate
+limits keep one document per key holding the window's attempts; an attempt is admitted
+by one conditional update ("push, if the array has fewer than ``limit`` entries"), so
+racing app servers can never admit more than the limit. An unreachable server costs at most
 ``serverSelectionTimeoutMS`` and becomes :class:`StoreUnavailable`.
 """
 
@@ -61,12 +63,7 @@ INDEXES: tuple[tuple[str, list[tuple[str, int]], dict[str, Any]], ...] = (
         [("expiresAt", ASCENDING)],
         {"expireAfterSeconds": 0, "name": "expires_ttl"},
     ),
-    ("rate_limit_attempts", [("key", ASCENDING), ("at", ASCENDING)], {"name": "key_at"}),
-    (
-        "rate_limit_attempts",
-        [("expiresAt", ASCENDING)],
-        {"expireAfterSeconds": 0, "name": "expires_ttl"},
-    ),
+    ("rate_limits", [("expiresAt", ASCENDING)], {"expireAfterSeconds": 0, "name": "expires_ttl"}),
     *FACTORS_INDEXES,
 )
 
@@ -273,18 +270,55 @@ class MongoDBAdapter(MongoDBFactorsMixin):
 
     # Rate limiting.
 
-    def count_attempts(self, keys: Sequence[str], since: float) -> dict[str, Attempts]:
-        match = {"key": {"$in": [plain_str("key", key) for key in keys]}, "at": {"$gt": since}}
-        pipeline: list[Document] = [
-            {"$match": match},
-            {"$group": {"_id": "$key", "count": {"$sum": 1}, "oldest": {"$min": "$at"}}},
-        ]
-        rows = self._run(lambda db: list(db.rate_limit_attempts.aggregate(pipeline)))
-        return {row["_id"]: Attempts(int(row["count"]), float(row["oldest"])) for row in rows}
+    def reserve_attempt(
+        self,
+        limits: Mapping[str, int],
+        *,
+        attempt_id: str,
+        since: float,
+        at: float,
+        expires: float,
+    ) -> dict[str, Attempts]:
+        keys = [plain_str("key", key) for key in limits]
+        entry = {"id": plain_str("attempt_id", attempt_id), "at": float(at)}
+        taken: list[str] = []
+        for key in keys:
+            if not self._admit(key, limits[key], entry, since, expires):
+                if taken:
+                    self.release_attempt(taken, attempt_id)
+                return self._full(key, limits, since)
+            taken.append(key)
+        return {}
 
-    def record_attempt(self, keys: Sequence[str], at: float, expires: float) -> None:
-        documents = [
-            {"key": plain_str("key", key), "at": float(at), "expiresAt": _moment(expires)}
-            for key in keys
-        ]
-        self._run(lambda db: db.rate_limit_attempts.insert_many(documents, ordered=False))
+    def _admit(self, key: str, limit: int, entry: Document, since: float, expires: float) -> bool:
+        """One atomic update: push ``entry`` if the key has fewer than ``limit`` attempts."""
+        self._run(
+            lambda db: db.rate_limits.update_one(
+                {"_id": key}, {"$pull": {"attempts": {"at": {"$lte": float(since)}}}}
+            )
+        )
+        below_limit = {"_id": key, f"attempts.{limit - 1}": {"$exists": False}}
+        change = {"$push": {"attempts": entry}, "$max": {"expiresAt": _moment(expires)}}
+        try:
+            self._run(lambda db: db.rate_limits.update_one(below_limit, change, upsert=True))
+        except DuplicateKeyError:
+            # Full (the upsert tried to insert a second document), or created a moment ago
+            # by a concurrent request: then the conditional update alone decides.
+            result = self._run(lambda db: db.rate_limits.update_one(below_limit, change))
+            return bool(result.modified_count)
+        return True
+
+    def _full(self, refused: str, limits: Mapping[str, int], since: float) -> dict[str, Attempts]:
+        query = {"_id": {"$in": list(limits)}}
+        full: dict[str, Attempts] = {}
+        for document in self._run(lambda db: list(db.rate_limits.find(query))):
+            times = [a["at"] for a in document.get("attempts", []) if a["at"] > since]
+            if len(times) >= limits[document["_id"]]:
+                full[document["_id"]] = Attempts(len(times), min(times))
+        # A concurrent release may have freed a place since: try again in a second.
+        return full or {refused: Attempts(limits[refused], float(since))}
+
+    def release_attempt(self, keys: Sequence[str], attempt_id: str) -> None:
+        query = {"_id": {"$in": [plain_str("key", key) for key in keys]}}
+        change = {"$pull": {"attempts": {"id": plain_str("attempt_id", attempt_id)}}}
+        self._run(lambda db: db.rate_limits.update_many(query, change))

@@ -4,8 +4,8 @@ SQLite needs no server, so the demo and small deployments work out of the box; W
 readers go on while a writer commits, and ``busy_timeout`` bounds how long a locked
 database can hold a request before it becomes :class:`StoreUnavailable`. Uniqueness
 (normalised email; provider + providerAccountId) is enforced by the schema, so it holds
-across threads and processes alike; every write is one statement, so nothing is ever
-half-written.
+across threads and processes alike; every write is one statement or one transaction,
+so nothing is ever half-written. The file is created 0600: it holds password hashes.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ CREATE TABLE IF NOT EXISTS verification_tokens (
 CREATE TABLE IF NOT EXISTS rate_limit_attempts (
     key TEXT NOT NULL,
     at REAL NOT NULL,
-    expires REAL NOT NULL
+    expires REAL NOT NULL,
+    id TEXT
 );
 CREATE INDEX IF NOT EXISTS rate_limit_attempts_key_at ON rate_limit_attempts (key, at);
 """
@@ -82,6 +83,34 @@ CREATE INDEX IF NOT EXISTS rate_limit_attempts_key_at ON rate_limit_attempts (ke
 )
 _USER_COLUMNS = "id, email, name, image, password_hash"
 _USER_COLUMNS_OF_U = "u.id, u.email, u.name, u.image, u.password_hash"
+
+
+def _create_private(path: str) -> None:
+    """Create the store file readable by its owner only (0600), before SQLite opens it.
+
+    It holds password hashes and OAuth accounts, and umask 022 would make it
+    world-readable. SQLite creates the ``-wal`` and ``-shm`` files with the database
+    file's own permissions, so they are 0600 too. An existing file is left as it is.
+    """
+    if path in ("", ":memory:") or path.startswith("file:"):
+        return
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)
+
+
+def _add_attempt_ids(connection: sqlite3.Connection) -> None:
+    """Stores made before attempts were reserved have no ``id`` column yet: add it."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(rate_limit_attempts)")}
+    if "id" in columns:
+        return
+    try:
+        connection.execute("ALTER TABLE rate_limit_attempts ADD COLUMN id TEXT")
+    except sqlite3.OperationalError as error:  # another process added it a moment ago
+        if "duplicate column" not in str(error):
+            raise
 
 
 class SQLiteAdapter(SQLiteFactorsMixin):
@@ -103,6 +132,7 @@ class SQLiteAdapter(SQLiteFactorsMixin):
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
+            _create_private(self.path)
             connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
             connection.row_factory = sqlite3.Row
             connection.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
@@ -111,6 +141,7 @@ class SQLiteAdapter(SQLiteFactorsMixin):
             with self._schema_lock:
                 if not self._schema_ready:
                     connection.executescript(SCHEMA)
+                    _add_attempt_ids(connection)
                     self._schema_ready = True
             self._local.connection = connection
         return connection
@@ -316,21 +347,38 @@ class SQLiteAdapter(SQLiteFactorsMixin):
 
     # Rate limiting.
 
-    def count_attempts(self, keys: Sequence[str], since: float) -> dict[str, Attempts]:
-        keys = [plain_str("key", key) for key in keys]
+    def reserve_attempt(
+        self,
+        limits: Mapping[str, int],
+        *,
+        attempt_id: str,
+        since: float,
+        at: float,
+        expires: float,
+    ) -> dict[str, Attempts]:
+        keys = [plain_str("key", key) for key in limits]
         marks = ", ".join("?" for _ in keys)
-        with self._cursor() as db:
+        # BEGIN IMMEDIATE takes the write lock before counting: one reservation at a time.
+        with self._transaction() as db:
             rows = db.execute(
                 f"SELECT key, count(*), min(at) FROM rate_limit_attempts "  # noqa: S608
                 f"WHERE key IN ({marks}) AND at > ? GROUP BY key",
                 (*keys, float(since)),
             ).fetchall()
-        return {row[0]: Attempts(row[1], row[2]) for row in rows}
+            full = {row[0]: Attempts(row[1], row[2]) for row in rows if row[1] >= limits[row[0]]}
+            if not full:
+                db.executemany(
+                    "INSERT INTO rate_limit_attempts (key, at, expires, id) VALUES (?, ?, ?, ?)",
+                    [(key, float(at), float(expires), attempt_id) for key in keys],
+                )
+                db.execute("DELETE FROM rate_limit_attempts WHERE expires < ?", (float(at),))
+        return full
 
-    def record_attempt(self, keys: Sequence[str], at: float, expires: float) -> None:
-        with self._transaction() as db:
-            db.executemany(
-                "INSERT INTO rate_limit_attempts (key, at, expires) VALUES (?, ?, ?)",
-                [(plain_str("key", key), float(at), float(expires)) for key in keys],
+    def release_attempt(self, keys: Sequence[str], attempt_id: str) -> None:
+        keys = [plain_str("key", key) for key in keys]
+        marks = ", ".join("?" for _ in keys)
+        with self._cursor() as db:
+            db.execute(
+                f"DELETE FROM rate_limit_attempts WHERE id = ? AND key IN ({marks})",  # noqa: S608
+                (plain_str("attempt_id", attempt_id), *keys),
             )
-            db.execute("DELETE FROM rate_limit_attempts WHERE expires < ?", (float(at),))

@@ -166,10 +166,11 @@ class SignInPipeline:
 
     def update(self, claims: Mapping[str, Any], data: object) -> SignedIn:
         """``POST {base}/session``: the ``jwt`` callback with ``trigger="update"``, a new
-        session, the ``session_updated`` signal."""
+        session of the same sign-in (its ``auth_time``, so its absolute lifetime), the
+        ``session_updated`` signal. The caller has checked that it was not revoked."""
         context = self.context
         token = context.callbacks.jwt(dict(claims), trigger="update", session=data)
-        issued = context.issue_session(token)
+        issued = context.update_session(claims, token)
         session = context.session_view(issued.claims)
         send_safely(session_updated, _app(), session=session, token=issued.claims)
         return SignedIn(

@@ -31,6 +31,7 @@ from ..context import AuthContext
 from ..errors import OAUTH_ACCOUNT_NOT_LINKED, OAUTH_CREATE_ACCOUNT
 from ..exceptions import DuplicateAccount, DuplicateEmail, SignInError
 from ..providers import Identity
+from ..sealing import account_to_store
 from ..signals import account_linked, send_safely, user_created
 
 #: The user fields callbacks and sessions see (never the password hash).
@@ -100,7 +101,8 @@ def _signed_in_user(context: AuthContext) -> User | None:
 
 def _link(context: AuthContext, user: User, account: Mapping[str, Any]) -> dict[str, Any]:
     try:
-        context.adapter.link_account(user["id"], account)
+        # The provider's tokens reach the store sealed, or not at all (sealing.py).
+        context.adapter.link_account(user["id"], account_to_store(account, context.token_sealer))
     except DuplicateAccount as error:  # linked by a concurrent request since we looked
         raise not_linked("the account was linked concurrently") from error
     linked = public(user)

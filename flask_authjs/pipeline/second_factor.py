@@ -21,6 +21,7 @@ import segno
 from .. import totp
 from ..adapters import User
 from ..context import AuthContext
+from ..sealing import TokenSealer
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,13 @@ class TooManyAttempts(Exception):
 
 
 @lru_cache(maxsize=8)
-def _box(secrets: tuple[str, ...]) -> totp.SecretBox:
-    return totp.SecretBox(secrets)
+def _sealer(secrets: tuple[str, ...]) -> TokenSealer:
+    return TokenSealer(secrets, totp.SEALING_PURPOSE)
 
 
-def secret_box(context: AuthContext) -> totp.SecretBox:
-    return _box(context.settings.secrets)
+def secret_sealer(context: AuthContext) -> TokenSealer:
+    """Seals TOTP secrets, bound to their user, with keys derived from ``AUTHJS_SECRET``."""
+    return _sealer(context.settings.secrets)
 
 
 def issuer(context: AuthContext) -> str:
@@ -66,7 +68,7 @@ def start_enrolment(context: AuthContext, user: User) -> Enrolment:
     """A new secret, stored sealed but not enabled until a code confirms it."""
     secret = totp.new_secret()
     context.adapter.set_two_factor(
-        user["id"], secret_box(context).seal(secret, user["id"]), enabled=False
+        user["id"], secret_sealer(context).seal(secret, bound_to=user["id"]), enabled=False
     )
     uri = totp.provisioning_uri(secret, account=user["email"], issuer=issuer(context))
     return Enrolment(secret, uri, qr_svg(uri))
@@ -97,13 +99,12 @@ def check_code(
     ``pending_enrolment`` checks the not yet enabled secret (the confirming code).
     """
     limiter = context.rate_limiter
-    limits = limiter.sign_in_limits(email or user_id, address)
-    retry_after = limiter.retry_after(limits)
-    if retry_after is not None:
-        raise TooManyAttempts(retry_after)
+    reservation = limiter.reserve(limiter.sign_in_limits(email or user_id, address))
+    if reservation.retry_after is not None:
+        raise TooManyAttempts(reservation.retry_after)
     method = _verify(context, user_id, code, recovery=recovery, pending=pending_enrolment)
-    if method is None:
-        limiter.record(limits)
+    if method is not None:  # a good code uncounts its attempt; a wrong one stays counted
+        limiter.release(reservation)
     return method
 
 
@@ -114,7 +115,7 @@ def _verify(
     record = store.get_two_factor(user_id)
     if record is None or record["enabled"] == pending:
         return None
-    secret = secret_box(context).open(record["secret"], user_id)
+    secret = secret_sealer(context).open(record["secret"], bound_to=user_id)
     if secret is not None:
         step = totp.matching_step(secret, code, context.clock())
         if step is not None and step > record["last_step"] and store.use_totp_step(user_id, step):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..context import AuthContext, current_auth
-from ..cookies import delete_cookie_header, read_chunked, set_cookie_header
+from ..cookies import cookie_prefix, delete_cookie_header, read_chunked, set_cookie_header
 from ..errors import TWO_FACTOR_REQUIRED
 from ..responses import with_query
 from ..tokens import TokenCodec
@@ -37,7 +37,8 @@ def _codec(secrets: tuple[str, ...], algorithm: str) -> TokenCodec:
 
 
 def cookie_name(context: AuthContext) -> str:
-    return ("__Secure-" if context.secure() else "") + COOKIE
+    """``__Host-`` on https: only this host can set it (see :func:`cookie_prefix`)."""
+    return cookie_prefix(context.secure()) + COOKIE
 
 
 def required(context: AuthContext, user_id: str) -> bool:

@@ -1,7 +1,8 @@
 """Sign-in with an email and a password, checked by your function or against the store.
 
-Failed attempts are counted per account and per client address (:mod:`..ratelimit`);
-over the limit, the password is not even checked.
+Each attempt is reserved in the store, atomically, per account and per client address
+before the password is checked (:mod:`..ratelimit`), and released unless the credentials
+were wrong; over the limit, the password is not even checked.
 """
 
 from __future__ import annotations
@@ -38,12 +39,23 @@ DEFAULT_FIELDS: dict[str, dict[str, str]] = {
 PROTOCOL_FIELDS = ("csrfToken",)
 
 
+def identifying_field(fields: Mapping[str, Mapping[str, str]]) -> str | None:
+    """``email`` if present, else the first field that is not a password."""
+    if "email" in fields:
+        return "email"
+    return next((name for name, spec in fields.items() if spec.get("type") != "password"), None)
+
+
 class CredentialsProvider(Provider):
     """``authorize(credentials, request) -> user dict | None``; without it, the store.
 
     ``credentials`` holds every submitted form field as a ``str``. Returning ``None``
     means wrong credentials (error ``CredentialsSignin``). The returned user needs an
     ``id``; ``name``, ``email`` and ``image`` are copied into the session.
+
+    ``account_field`` names the field that says *which account* a sign-in aims at, for
+    the per-account rate limit: by default ``email`` if there is one, else the first
+    field that is not a password (``username`` in ``{"username": ..., "password": ...}``).
     """
 
     type = "credentials"
@@ -56,24 +68,42 @@ class CredentialsProvider(Provider):
         id: str = "credentials",
         name: str = "Credentials",
         fields: dict[str, dict[str, str]] | None = None,
+        account_field: str | None = None,
     ) -> None:
         super().__init__(id=id, name=name)
         self.authorize = authorize
         self.fields = DEFAULT_FIELDS if fields is None else fields
+        if account_field is not None and account_field not in self.fields:
+            raise ValueError(
+                f"CredentialsProvider(account_field={account_field!r}): no such field "
+                f"(fields: {', '.join(self.fields) or 'none'})"
+            )
+        self.account_field = account_field or identifying_field(self.fields)
+
+    def account_identifier(self, credentials: Mapping[str, str]) -> str | None:
+        """The submitted account name (unnormalised), or ``None`` when none was sent."""
+        value = credentials.get(self.account_field) if self.account_field else None
+        return value if isinstance(value, str) and value.strip() else None
 
     def authenticate(self, context: AuthContext, sign_in: SignInRequest) -> Identity:
         credentials = {k: v for k, v in sign_in.params.items() if k not in PROTOCOL_FIELDS}
         limiter = context.rate_limiter
-        limits = limiter.sign_in_limits(credentials.get("email"), sign_in.remote_addr)
-        retry_after = limiter.retry_after(limits)
-        if retry_after is not None:
+        limits = limiter.sign_in_limits(self.account_identifier(credentials), sign_in.remote_addr)
+        # Counted before the password is checked, atomically: racing requests cannot get
+        # more guesses to bcrypt than the limit. Anything but wrong credentials uncounts it.
+        reservation = limiter.reserve(limits)
+        if reservation.retry_after is not None:
             raise SignInError(
-                TOO_MANY_ATTEMPTS, "rate limited", status=429, retry_after=retry_after
+                TOO_MANY_ATTEMPTS, "rate limited", status=429, retry_after=reservation.retry_after
             )
-        user = self._user(context, credentials, sign_in.request)
+        try:
+            user = self._user(context, credentials, sign_in.request)
+        except SignInError:
+            limiter.release(reservation)  # a refused password or a broken authorize: no guess
+            raise
         if user is None:
-            limiter.record(limits)
             raise SignInError(CREDENTIALS_SIGNIN, "wrong credentials")
+        limiter.release(reservation)
         account = {
             "provider": self.id,
             "type": "credentials",

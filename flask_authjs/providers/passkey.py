@@ -156,11 +156,10 @@ class PasskeyProvider(Provider):
     def authenticate(self, context: AuthContext, sign_in: SignInRequest) -> Identity:
         """``POST {base}/callback/<id>`` with ``action=authenticate`` and ``data``."""
         limiter = context.rate_limiter
-        limits = limiter.sign_in_limits(None, sign_in.remote_addr)
-        retry_after = limiter.retry_after(limits)
-        if retry_after is not None:
+        reservation = limiter.reserve(limiter.sign_in_limits(None, sign_in.remote_addr))
+        if reservation.retry_after is not None:
             raise SignInError(
-                TOO_MANY_ATTEMPTS, "rate limited", status=429, retry_after=retry_after
+                TOO_MANY_ATTEMPTS, "rate limited", status=429, retry_after=reservation.retry_after
             )
         data = sign_in.params.get("data")
         try:
@@ -172,9 +171,9 @@ class PasskeyProvider(Provider):
             if challenge is None:
                 raise PasskeyRejected("no valid challenge (missing, expired, or used)")
             use = self.verify_authentication(context, data, challenge.value)
-        except PasskeyRejected as rejected:
-            limiter.record(limits)
+        except PasskeyRejected as rejected:  # the attempt stays counted
             raise SignInError(WEBAUTHN_VERIFICATION, f"passkey refused: {rejected}") from None
+        limiter.release(reservation)
         account = {
             "provider": self.id,
             "type": "webauthn",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..context import AuthContext
-from ..cookies import delete_cookie_header, read_chunked, set_cookie_header
+from ..cookies import cookie_prefix, delete_cookie_header, read_chunked, set_cookie_header
 from ..tokens import TokenCodec
 
 PURPOSE = "webauthn-challenge"
@@ -49,7 +49,8 @@ def _codec(secrets: tuple[str, ...], algorithm: str, max_age: int) -> TokenCodec
 
 
 def cookie_name(context: AuthContext) -> str:
-    return ("__Secure-" if context.secure() else "") + COOKIE
+    """``__Host-`` on https: only this host can set it (see :func:`cookie_prefix`)."""
+    return cookie_prefix(context.secure()) + COOKIE
 
 
 def _digest(value: bytes) -> str:

@@ -7,7 +7,10 @@
  *
  * The base path is read from this script's own URL. Beyond upstream: signIn() with
  * redirect:false and no (or an unknown) provider resolves with an error instead of going to
- * the sign-in page, because on a custom sign-in page that navigation is a loop.
+ * the sign-in page, because on a custom sign-in page that navigation is a loop. And it
+ * navigates only to an http(s) URL the server answered with: when the server refuses
+ * (a 400 without a url), it stays put and resolves with the error, where upstream would
+ * fall back to the caller's callbackUrl (which a page may have copied from its query).
  * Passkeys use the browser's own PublicKeyCredential.parse*OptionsFromJSON / toJSON:
  *   await AuthJS.signIn("passkey");                    // sign in with a passkey
  *   // options.mediation: "conditional" (autofill; pass options.signal to abort it)
@@ -58,6 +61,23 @@
       body: new URLSearchParams(fields),
     });
     return answered(response);
+  }
+
+  // The server's answer URL if it is one to follow (http or https), else null.
+  function serverUrl(data) {
+    var url = data.url;
+    if (typeof url !== "string" || !url) return null;
+    try {
+      var protocol = new URL(url, location.href).protocol;
+      return protocol === "https:" || protocol === "http:" ? url : null;
+    } catch (notUrl) {
+      return null;
+    }
+  }
+
+  // What a refused request resolves with when there is nowhere (safe) to go.
+  function refused(answer) {
+    return { error: answer.data.error || "RequestFailed", status: answer.response.status, ok: false, url: null };
   }
 
   function go(url) {
@@ -126,29 +146,22 @@
       answer = await post(url, fields);
     }
     var data = answer.data;
+    var target = serverUrl(data);
     if (redirect || (type !== "credentials" && type !== "email" && type !== "webauthn")) {
-      go(data.url || callbackUrl);
+      if (!target) return refused(answer);
+      go(target);
       return undefined;
     }
-    var error = data.error || errorIn(data.url);
-    if (error === "TwoFactorRequired") return twoFactor(answer, redirect);
+    var error = data.error || errorIn(target);
     var result = {
       error: error || null,
       status: answer.response.status,
       ok: answer.response.ok,
-      url: error ? null : data.url || null,
+      // TwoFactorRequired keeps its url: the code page that finishes the sign-in.
+      url: error && error !== "TwoFactorRequired" ? null : target,
     };
     if (answer.response.ok) result.session = data.session || (await getSession());
     return result;
-  }
-
-  // The first factor passed; the code page (data.url) finishes the sign-in.
-  function twoFactor(answer, redirect) {
-    if (redirect) {
-      go(answer.data.url);
-      return undefined;
-    }
-    return { error: "TwoFactorRequired", status: answer.response.status, ok: false, url: answer.data.url };
   }
 
   // GET {base}/webauthn-options/<id>?action=...: {action, options} and the challenge cookie.
@@ -216,11 +229,13 @@
       callbackUrl: callbackUrl,
       json: "true",
     });
+    var target = serverUrl(answer.data);
     if (options.redirect !== false) {
-      go(answer.data.url || callbackUrl);
+      if (!target) return refused(answer);
+      go(target);
       return undefined;
     }
-    return answer.data;
+    return Object.assign({}, answer.data, { url: target });
   }
 
   window.AuthJS = {

@@ -106,18 +106,55 @@ def test_a_verification_token_is_used_once(adapter: Adapter) -> None:
     assert adapter.use_verification_token("ada@example.com", "t0ken") is None
 
 
-def test_attempts_are_counted_per_key_inside_the_window(adapter: Adapter) -> None:
-    adapter.record_attempt(["account:a", "address:1"], NOW, NOW + 900)
-    adapter.record_attempt(["account:a"], NOW + 10, NOW + 910)
-    adapter.record_attempt(["account:b"], NOW + 20, NOW + 920)
-    counts = adapter.count_attempts(["account:a", "address:1", "address:2"], NOW - 1)
-    assert {key: (c.count, c.oldest) for key, c in counts.items()} == {
-        "account:a": (2, NOW),
-        "address:1": (1, NOW),
-    }
-    later = adapter.count_attempts(["account:a"], NOW + 5)
-    assert (later["account:a"].count, later["account:a"].oldest) == (1, NOW + 10)
-    assert adapter.count_attempts(["account:a"], NOW + 10) == {}
+def reserve(adapter: Adapter, limits: dict[str, int], at: float, attempt: str = "a") -> Any:
+    return adapter.reserve_attempt(
+        limits, attempt_id=attempt, since=at - 900, at=at, expires=at + 900
+    )
+
+
+def test_attempts_are_admitted_up_to_the_limit_per_key(adapter: Adapter) -> None:
+    both = {"account:a": 2, "address:1": 3}
+    assert reserve(adapter, both, NOW, "1") == {}
+    assert reserve(adapter, both, NOW + 10, "2") == {}
+    full = reserve(adapter, both, NOW + 20, "3")
+    assert {key: (a.count, a.oldest) for key, a in full.items()} == {"account:a": (2, NOW)}
+    # Refused means nothing was counted: the address has room for exactly one more.
+    assert reserve(adapter, {"address:1": 3}, NOW + 30, "4") == {}
+    assert set(reserve(adapter, {"address:1": 3}, NOW + 40, "5")) == {"address:1"}
+    assert reserve(adapter, {"account:b": 1}, NOW + 50, "6") == {}
+
+
+def test_attempts_leave_the_window(adapter: Adapter) -> None:
+    assert reserve(adapter, {"account:a": 1}, NOW) == {}
+    assert set(reserve(adapter, {"account:a": 1}, NOW + 899)) == {"account:a"}
+    assert reserve(adapter, {"account:a": 1}, NOW + 901, "later") == {}
+
+
+def test_a_released_attempt_no_longer_counts(adapter: Adapter) -> None:
+    limits = {"account:a": 1, "address:1": 5}
+    assert reserve(adapter, limits, NOW, "ok") == {}
+    adapter.release_attempt(list(limits), "ok")
+    assert reserve(adapter, limits, NOW + 1, "next") == {}
+    assert set(reserve(adapter, limits, NOW + 2, "third")) == {"account:a"}
+
+
+def test_racing_reservations_never_pass_the_limit(adapter: Adapter) -> None:
+    admitted: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(20)
+
+    def attempt(index: int) -> None:
+        start.wait()
+        if reserve(adapter, {"account:race": 5, "address:race": 50}, NOW, str(index)) == {}:
+            with lock:
+                admitted.append(str(index))
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(admitted) == 5
 
 
 HOSTILE_VALUES: list[Any] = [{"$ne": None}, {"$gt": ""}, ["a@example.com"], 1, None, b"a"]
@@ -137,7 +174,10 @@ def test_only_plain_strings_reach_a_query(adapter: Adapter, value: Any) -> None:
     with pytest.raises(InvalidInput):
         adapter.use_verification_token("ada@example.com", value)
     with pytest.raises(InvalidInput):
-        adapter.count_attempts([value], NOW)
+        adapter.release_attempt([value], "a")
+    if not isinstance(value, dict | list):  # unhashable: no mapping could hold it as a key
+        with pytest.raises(InvalidInput):
+            reserve(adapter, {value: 1}, NOW)
 
 
 def test_concurrent_creation_of_one_email_leaves_one_user(adapter: Adapter) -> None:

@@ -186,3 +186,59 @@ def test_client_js_stays_small_when_minified(tmp_path: Path) -> None:
         [str(ESBUILD), "--minify", str(CLIENT_JS)], check=True, capture_output=True
     ).stdout
     assert len(minified) < 5 * 1024
+
+
+LONG = "x" * 5000  # over the 4096-character field limit: the server answers 400 InvalidInput
+HOSTILE = [f"https://evil.example/{LONG}", f"javascript:window.pwned=1//{LONG}"]
+
+
+def watch_evil(page: Any) -> list[str]:
+    """Requests that reached evil.example (answered locally: this machine has no internet)."""
+    reached: list[str] = []
+
+    def answer(route: Any) -> None:
+        reached.append(route.request.url)
+        route.fulfill(status=200, body="evil")
+
+    page.route("https://evil.example/**", answer)
+    return reached
+
+
+@pytest.mark.parametrize("callback", HOSTILE, ids=["https", "javascript"])
+@pytest.mark.parametrize("call", ["signIn", "signOut"])
+def test_a_refused_request_never_navigates_to_the_callers_url(
+    page: Any, live_server: Any, tmp_path: Path, callback: str, call: str
+) -> None:
+    base = live_server(demo(tmp_path))
+    page.goto(f"{base}/fetch-sign-in")
+    reached = watch_evil(page)
+    arguments = (
+        f"'credentials', {{email: '{DEMO_EMAIL}', password: '{DEMO_PASSWORD}', callbackUrl: url}}"
+        if call == "signIn"
+        else "{callbackUrl: url}"
+    )
+    result = page.evaluate(f"url => AuthJS.{call}({arguments})", callback)
+    assert result == {"error": "InvalidInput", "status": 400, "ok": False, "url": None}
+    page.wait_for_timeout(300)  # time for a navigation, had one started
+    assert page.url == f"{base}/fetch-sign-in"
+    assert reached == [] and page.evaluate("() => window.pwned") is None
+
+
+@pytest.mark.parametrize("url", ["javascript:window.pwned=1", "data:text/html,evil"])
+def test_only_http_urls_from_the_server_are_followed(
+    page: Any, live_server: Any, tmp_path: Path, url: str
+) -> None:
+    """Even a server answer (here a tampered one) cannot make the client run a script URL."""
+    base = live_server(demo(tmp_path))
+    page.goto(f"{base}/fetch-sign-in")
+    page.route(
+        f"{base}/api/auth/signout",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=f'{{"url": "{url}"}}'
+        ),
+    )
+    result = page.evaluate("() => AuthJS.signOut({callbackUrl: '/'})")
+    assert result == {"error": "RequestFailed", "status": 200, "ok": False, "url": None}
+    page.wait_for_timeout(300)
+    assert page.url == f"{base}/fetch-sign-in"
+    assert page.evaluate("() => window.pwned") is None

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from demo.app import DEMO_EMAIL, DEMO_PASSWORD
 from flask_authjs import totp
+from flask_authjs.pipeline.second_factor import secret_sealer
 
 from .conftest import demo
 from .test_nextauth_react import inject, sign_in_call
@@ -242,7 +243,7 @@ def test_next_auth_react_reports_two_factor_required_and_the_code_finishes(
     context = apps[0].extensions["authjs"]
     user = context.adapter.get_user_by_email(DEMO_EMAIL)
     secret = totp.new_secret()
-    sealed = totp.SecretBox(context.settings.secrets).seal(secret, user["id"])
+    sealed = secret_sealer(context).seal(secret, bound_to=user["id"])
     context.adapter.set_two_factor(user["id"], sealed, enabled=True)
 
     page.goto(f"{base}/")
