@@ -13,7 +13,7 @@ import os
 import time
 from typing import Any
 
-from . import memory, server, signin, wsgi
+from . import memory, server, signin, sql, wsgi
 from .timing import machine_line
 
 PROFILES = {
@@ -21,12 +21,14 @@ PROFILES = {
         "wsgi": {"rounds": 11, "calls": 500},
         "signin": {"samples": 8, "big_store": 100_000},
         "memory": {"requests": 10_000, "tokens": 50_000},
+        "sql": {"rounds": 15, "users": 100_000},
         "server": None,
     },
     "full": {
         "wsgi": {"rounds": 31, "calls": 1000},
         "signin": {"samples": 25, "big_store": 100_000},
         "memory": {"requests": 10_000, "tokens": 1_000_000},
+        "sql": {"rounds": 31, "users": 100_000},
         "server": {"seconds": 10, "rounds": 2},
     },
 }
@@ -100,6 +102,8 @@ def report(results: dict[str, Any]) -> list[str]:
         f"{mem['token_growth_after_full_kib'] / 1024:.2f} MiB"
     )
 
+    lines += ["", *sql.report(results["sql"])]
+
     srv = results.get("server")
     if srv:
         lines += ["", "Real server (wrk -t2 -c32, 2 workers, 127.0.0.1)"]
@@ -133,6 +137,7 @@ def main() -> None:
     results["wsgi"] = wsgi.run(**settings["wsgi"])
     results["signin"] = signin.run(**settings["signin"])
     results["memory"] = memory.run(**settings["memory"])
+    results["sql"] = sql.run(**settings["sql"])
     if settings["server"]:
         results["server"] = server.run(**settings["server"])
     results["seconds"] = time.time() - started

@@ -1,7 +1,8 @@
 """The WSGI apps the real-server benchmark serves: ``bench.serve:demo`` and ``bench.serve:bare``.
 
 Both are built at import, in each server worker, from the environment the benchmark
-sets: ``BENCH_STORE`` (a SQLite file for the demo) and ``BENCH_ORIGIN`` (``AUTHJS_URL``).
+sets: ``BENCH_STORE`` (a SQLite file for the demo) or ``BENCH_DATABASE_URL`` (any store
+URL, e.g. PostgreSQL), and ``BENCH_ORIGIN`` (``AUTHJS_URL``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ def demo_app() -> Flask:
     config: dict[str, Any] = {
         "SECRET_KEY": SECRET_KEY,
         "AUTHJS_URL": os.environ.get("BENCH_ORIGIN", "http://127.0.0.1:8000"),
-        "AUTHJS_DATABASE_URL": "sqlite:///" + os.environ.get("BENCH_STORE", "/tmp/bench.sqlite3"),
+        "AUTHJS_DATABASE_URL": os.environ.get("BENCH_DATABASE_URL")
+        or "sqlite:///" + os.environ.get("BENCH_STORE", "/tmp/bench.sqlite3"),
         "AUTHJS_BCRYPT_ROUNDS": int(os.environ.get("BENCH_BCRYPT_ROUNDS", "4")),
     }
     if "BENCH_STORE_TIMEOUT" in os.environ:

@@ -64,18 +64,22 @@ def fill_store(app: Flask, users: int, password_hash: str) -> None:
 
 
 class SignIn:
-    """One credentials sign-in, prebuilt (CSRF token and Flask session included), replayable."""
+    """One credentials sign-in, prebuilt (CSRF token and its cookie included), replayable."""
 
     def __init__(self, app: Flask, email: str, password: str) -> None:
         client = app.test_client()
         csrf = client.get("/api/auth/csrf").get_json()["csrfToken"]
-        flask_session = client.get_cookie("session")
-        assert flask_session is not None
+        # The CSRF token is checked against its double-submit cookie.
+        csrf_cookie = client.get_cookie("authjs.csrf-token")
+        assert csrf_cookie is not None
         builder = EnvironBuilder(
             path="/api/auth/callback/credentials",
             base_url=replay.ORIGIN,
             method="POST",
-            headers={**replay.BROWSER_HEADERS, "Cookie": f"session={flask_session.value}"},
+            headers={
+                **replay.BROWSER_HEADERS,
+                "Cookie": f"authjs.csrf-token={csrf_cookie.value}",
+            },
             data={"email": email, "password": password, "csrfToken": csrf, "json": "true"},
         )
         self.environ = builder.get_environ()

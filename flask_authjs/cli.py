@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .adapters import DuplicateEmail
+from .adapters import DuplicateEmail, StoreUnavailable
 from .emails import normalize_email
 from .exceptions import InvalidInput
 from .loop import page_problems
@@ -64,3 +64,30 @@ def check() -> None:
         click.echo(f"  Problem: {problem.problem}")
         click.echo(f"  Fix: {problem.fix}")
     raise click.exceptions.Exit(1)
+
+
+@authjs_cli.command("init-db")
+def init_db() -> None:
+    """Create the store's tables (SQL) or indexes (MongoDB); touch nothing that exists.
+
+    Tables that exist with another shape are refused, with the reason: the adapter never
+    migrates them (hand the tables to Alembic/Flask-Migrate for that).
+    """
+    adapter = current_app.extensions["authjs"].adapter
+    create_tables = getattr(adapter, "create_tables", None)
+    try:
+        if create_tables is not None:
+            created = create_tables()
+            click.echo(
+                f"created tables: {', '.join(created)}" if created else "all tables exist already"
+            )
+        elif hasattr(adapter, "ensure_indexes"):
+            adapter.ensure_indexes()
+            click.echo("MongoDB indexes are in place")
+        else:
+            adapter.get_user("init-db")  # the SQLite store creates its schema on first use
+            click.echo("the SQLite store is ready")
+    except ValueError as error:
+        raise click.ClickException(f"refusing to touch existing tables: {error}") from error
+    except StoreUnavailable as error:
+        raise click.ClickException(f"the store cannot be reached: {error}") from error

@@ -7,7 +7,9 @@ and the fix, so a misconfigured app fails at start-up rather than on a user's re
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "BASE_PATH": "/api/auth",
     "TRUST_HOST": False,
     "DATABASE_URL": None,
+    "DATABASE_SCHEMA": "flask-authjs",
+    "DATABASE_SESSION_TOKENS": "hash",
     "SESSION_STRATEGY": "jwt",
     "SESSION_FORMAT": "jws",
     "ROUTES": True,
@@ -49,7 +53,13 @@ DEFAULTS: dict[str, Any] = {
 JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
 SESSION_STRATEGIES = ("jwt", "database")
 SESSION_FORMATS = ("jws", "next-auth-v4", "authjs-v5")
+#: The SQL table layouts (``flask_authjs.adapters.sql_schemas.PRESETS``; MongoDB: ``authjs``).
+DATABASE_SCHEMAS = ("flask-authjs", "authjs-pg", "prisma", "drizzle", "authjs")
+#: How database sessions are keyed: the token's SHA-256, or the token (as Auth.js does).
+SESSION_TOKEN_FORMS = ("hash", "raw")
 MIN_SECRET_LENGTH = 32
+#: ``sqlite:///...``, ``mongodb[+srv]://...``, or any SQLAlchemy ``dialect[+driver]://...``.
+_SQLALCHEMY_URL = re.compile(r"^[a-z][a-z0-9]*(\+[a-z0-9_]+)?://")
 #: ``app.run(debug=True)`` sets debug after ``AuthJS(app)`` has read the settings, too late.
 NOT_RELAXED = (
     "the app was not in debug or testing mode when AuthJS(app) / init_app ran "
@@ -69,6 +79,8 @@ class Settings:
     origin: str | None
     base_path: str
     database_url: str
+    database_schema: str
+    database_session_tokens: str
     session_strategy: str
     #: ``"jws"``, or the encrypted session cookie of ``"next-auth-v4"`` / ``"authjs-v5"``.
     session_format: str
@@ -117,6 +129,10 @@ def load_settings(app: Flask, overrides: dict[str, Any]) -> Settings:
         origin=_origin(raw["URL"]),
         base_path=_base_path(raw["BASE_PATH"]),
         database_url=_database_url(raw["DATABASE_URL"], app),
+        database_schema=_database_schema(raw["DATABASE_SCHEMA"], raw["DATABASE_URL"]),
+        database_session_tokens=_choice(
+            "DATABASE_SESSION_TOKENS", raw["DATABASE_SESSION_TOKENS"], SESSION_TOKEN_FORMS
+        ),
         session_strategy=_choice("SESSION_STRATEGY", raw["SESSION_STRATEGY"], SESSION_STRATEGIES),
         session_format=_choice("SESSION_FORMAT", raw["SESSION_FORMAT"], SESSION_FORMATS),
         routes=bool(raw["ROUTES"]),
@@ -209,13 +225,12 @@ def _database_url(value: object, app: Flask) -> str:
     if value is None:
         os.makedirs(app.instance_path, exist_ok=True)  # Flask's own folder for such files
         return "sqlite:///" + os.path.join(app.instance_path, "authjs.sqlite3")
-    if not isinstance(value, str) or not value.startswith(
-        ("sqlite:///", "mongodb://", "mongodb+srv://")
-    ):
+    if not isinstance(value, str) or not _SQLALCHEMY_URL.match(value):
         raise ConfigurationError(
             "AUTHJS_DATABASE_URL",
             f"{value!r} is not a supported store URL.",
-            'use "sqlite:///path/to/file.sqlite3" or "mongodb://host/dbname".',
+            'use "sqlite:///path/to/file.sqlite3", "mongodb://host/dbname" or any SQLAlchemy '
+            'URL such as "postgresql+psycopg://user:password@host/dbname".',
         )
     if value.startswith("sqlite:///"):
         directory = os.path.dirname(value[len("sqlite:///") :])
@@ -226,13 +241,34 @@ def _database_url(value: object, app: Flask) -> str:
                 "create the folder, or fix the path (nothing is created for you, so a typo "
                 "cannot start an empty user store somewhere else).",
             )
-    elif not urlsplit(value).path.strip("/"):
+    elif value.startswith(("mongodb://", "mongodb+srv://")) and not urlsplit(value).path.strip("/"):
         raise ConfigurationError(
             "AUTHJS_DATABASE_URL",
             f"the MongoDB URL {_without_password(value)!r} names no database.",
             'add the database to the path: "mongodb://host:27017/dbname".',
         )
     return value
+
+
+def _database_schema(value: object, url: object) -> str:
+    """A layout that fits the store, whose library is installed (checked at start-up)."""
+    schema = _choice("DATABASE_SCHEMA", value, DATABASE_SCHEMAS)
+    url = url or "sqlite:///"
+    mongodb = isinstance(url, str) and url.startswith(("mongodb://", "mongodb+srv://"))
+    if schema not in (("flask-authjs", "authjs") if mongodb else DATABASE_SCHEMAS[:4]):
+        raise ConfigurationError(
+            "AUTHJS_DATABASE_SCHEMA",
+            f"{schema!r} does not go with the store {str(url).split(':', 1)[0]!r}.",
+            '"authjs" is a MongoDB layout; "authjs-pg", "prisma" and "drizzle" are SQL ones.',
+        )
+    sql = not mongodb and not (str(url).startswith("sqlite:///") and schema == "flask-authjs")
+    if sql and importlib.util.find_spec("sqlalchemy") is None:
+        raise ConfigurationError(
+            "AUTHJS_DATABASE_URL",
+            "is a SQL store (or a preset on SQLite), and SQLAlchemy is not installed.",
+            "pip install 'flask-authjs[sql]' (SQLAlchemy and psycopg).",
+        )
+    return schema
 
 
 def _without_password(url: str) -> str:

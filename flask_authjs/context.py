@@ -81,7 +81,9 @@ class AuthContext:
         self.session_strategies: dict[bool, SessionStrategy]
         if settings.session_strategy == "database":
             database = DatabaseSessionStrategy(
-                lambda: self.adapter, max_age=settings.session_max_age
+                lambda: self.adapter,
+                max_age=settings.session_max_age,
+                raw_tokens=settings.database_session_tokens == "raw",
             )
             self.session_strategies = {False: database, True: database}
         else:
@@ -104,7 +106,9 @@ class AuthContext:
     def adapter(self) -> Adapter:
         if self._adapter is None:
             self._adapter = adapter_from_url(
-                self.settings.database_url, timeout=self.settings.store_timeout
+                self.settings.database_url,
+                timeout=self.settings.store_timeout,
+                schema=self.settings.database_schema,
             )
         return self._adapter
 

@@ -141,16 +141,28 @@ def session_key(token: str) -> str:
 
 
 class DatabaseSessionStrategy:
-    """Opaque session tokens; the session itself (claims, expiry) lives in the store."""
+    """Opaque session tokens; the session itself (claims, expiry) lives in the store.
 
-    def __init__(self, store: Callable[[], Adapter], *, max_age: int) -> None:
+    ``raw_tokens`` keys the stored session by the cookie value itself, as Auth.js does, so
+    a Next.js app sharing the database reads the sessions Flask makes (and the other way
+    round); the default keeps only a hash, so a leaked table holds no usable cookies.
+    """
+
+    def __init__(
+        self,
+        store: Callable[[], Adapter],
+        *,
+        max_age: int,
+        raw_tokens: bool = False,
+    ) -> None:
         self.store = store
         self.max_age = max_age
+        self.key: Callable[[str], str] = (lambda token: token) if raw_tokens else session_key
 
     def load(self, token: str, now: int) -> LoadedSession | None:
         if not token or len(token) > MAX_SESSION_TOKEN_LENGTH:
             return None
-        key = session_key(token)
+        key = self.key(token)
         stored = self.store().get_session(key)
         if stored is None:
             return None
@@ -172,12 +184,12 @@ class DatabaseSessionStrategy:
         data = {k: v for k, v in claims.items() if k not in (*TOKEN_BOOKKEEPING, "sub")}
         data[AUTH_TIME] = signed_in_at(claims, default=now)
         max_age = max(1, lifetime_left(data, now, self.max_age))
-        self.store().create_session(session_key(token), claims["sub"], now + max_age, data)
+        self.store().create_session(self.key(token), claims["sub"], now + max_age, data)
         return token, max_age
 
     def end(self, token: str) -> None:
         if token and len(token) <= MAX_SESSION_TOKEN_LENGTH:
-            self.store().delete_session(session_key(token))
+            self.store().delete_session(self.key(token))
 
 
 def sign_out_everywhere(store: Adapter, user_id: str, now: int) -> int:

@@ -39,6 +39,15 @@ def key_id(key: bytes) -> str:
     return hashlib.sha256(key).hexdigest()[:16]
 
 
+def verification_token_hash(token: str, secret: str) -> str:
+    """What the store keeps for an emailed token: Auth.js's ``sha256_hex(token + secret)``.
+
+    The same formula as ``@auth/core``, so with a shared database and the same secret a
+    link either side mails is redeemed by the other; the store never holds the token.
+    """
+    return hashlib.sha256((token + secret).encode()).hexdigest()
+
+
 class VerifyingCodec:
     """What every session codec shares: the verified-token cache and the claim checks.
 

@@ -15,6 +15,8 @@ from flask.testing import FlaskClient
 from flask_authjs import AuthJS, CredentialsProvider, login_required
 from flask_authjs.adapters import Adapter, MongoDBAdapter, SQLiteAdapter
 
+from .postgres import URL_VARIABLE, Cluster, create_database, find_binaries
+
 SECRET = "test-secret-that-is-long-enough-for-production-use"
 USER = {"id": "u1", "name": "Ada", "email": "ada@example.com", "image": None}
 PASSWORD = "correct horse"
@@ -119,19 +121,90 @@ def session_cookie(response: Any, name: str = "authjs.session-token") -> str | N
     return None
 
 
-STORES = ["sqlite", "mongomock", "mongodb"]
+STORES = ["sqlite", "mongomock", "mongodb", "sqlalchemy-sqlite", "postgresql"]
 
 
-@pytest.fixture(params=STORES)
-def adapter(request: Any, tmp_path: Any) -> Iterator[Adapter]:
-    """Every store the adapter suite runs against: SQLite, mongomock, and a real MongoDB
-    server when ``MONGODB_URI`` is set (e.g. ``mongodb://127.0.0.1:27017``)."""
-    if request.param == "sqlite":
-        yield SQLiteAdapter(str(tmp_path / "adapter.sqlite3"), timeout=1.0)
-    elif request.param == "mongomock":
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A superuser URL of a PostgreSQL server for the whole run.
+
+    ``AUTHJS_TEST_POSTGRES_URL`` if set; otherwise a throwaway cluster from Debian's
+    binaries, removed at the end. Without either the tests that need it skip, and with
+    ``CI=true`` they fail instead.
+    """
+    url = os.environ.get(URL_VARIABLE)
+    if url:
+        yield url
+        return
+    binaries = find_binaries()
+    if binaries is None:
+        reason = (
+            "PostgreSQL tests need Debian's postgresql package (/usr/lib/postgresql/*/bin) "
+            f"or {URL_VARIABLE}=postgresql+psycopg://user@host/db"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    cluster = Cluster(binaries).start()
+    try:
+        yield cluster.url()
+    finally:
+        cluster.remove()
+
+
+@pytest.fixture(scope="session")
+def postgres_stores(postgres_server: str) -> Iterator[dict[str, Any]]:
+    """One database per schema preset, tables created once; engines shared by the tests."""
+    engines: dict[str, Any] = {}
+    yield engines
+    for engine in engines.values():
+        engine.dispose()
+
+
+def sql_adapter(stores: dict[str, Any], server: str, preset: str) -> Any:
+    """A ``SQLAlchemyAdapter`` on the preset's database, emptied before the test."""
+    from sqlalchemy import text
+
+    from flask_authjs.adapters.sql_engine import engine_for_url
+    from flask_authjs.adapters.sqlalchemy import SQLAlchemyAdapter
+
+    if preset not in stores:
+        url = create_database(server, "authjs_test_" + preset.replace("-", "_"))
+        stores[preset] = engine_for_url(url, timeout=5.0)
+        SQLAlchemyAdapter(stores[preset], schema=preset).create_tables()
+    adapter = SQLAlchemyAdapter(stores[preset], schema=preset)
+    names = ", ".join(f'"{table.name}"' for table in adapter.schema.metadata.sorted_tables)
+    with adapter.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    return adapter
+
+
+def make_adapter(name: str, request: Any, tmp_path: Any) -> Iterator[Adapter]:
+    """The store called ``name``: ``sqlite``, ``mongomock[-authjs]``, ``mongodb`` (a real
+    server, when ``MONGODB_URI`` is set), ``sqlalchemy-sqlite[-<preset>]``, and
+    ``postgresql[-<preset>]`` (the SQLAlchemy adapter, on an Auth.js schema preset)."""
+    if name == "sqlite":
+        yield SQLiteAdapter(str(tmp_path / "adapter.sqlite3"), timeout=5.0)
+    elif name.startswith("mongomock"):
         mongomock = pytest.importorskip("mongomock")
         # mongomock clients share one in-process server: a database of its own per test.
-        yield MongoDBAdapter(mongomock.MongoClient()[f"authjs_test_{uuid.uuid4().hex[:12]}"])
+        database = mongomock.MongoClient()[f"authjs_test_{uuid.uuid4().hex[:12]}"]
+        yield MongoDBAdapter(
+            database, schema=name.removeprefix("mongomock").removeprefix("-") or "flask-authjs"
+        )
+    elif name.startswith("sqlalchemy-sqlite"):
+        from flask_authjs.adapters.sqlalchemy import SQLAlchemyAdapter
+
+        preset = name.removeprefix("sqlalchemy-sqlite").removeprefix("-") or "flask-authjs"
+        url = f"sqlite:///{tmp_path / 'sa.sqlite3'}"
+        adapter = SQLAlchemyAdapter(url, schema=preset, timeout=5.0)
+        adapter.create_tables()
+        yield adapter
+        adapter.engine.dispose()
+    elif name.startswith("postgresql"):
+        preset = name.removeprefix("postgresql").removeprefix("-") or "flask-authjs"
+        server = request.getfixturevalue("postgres_server")
+        yield sql_adapter(request.getfixturevalue("postgres_stores"), server, preset)
     else:
         uri = os.environ.get("MONGODB_URI")
         if not uri:
@@ -139,12 +212,18 @@ def adapter(request: Any, tmp_path: Any) -> Iterator[Adapter]:
         from pymongo import MongoClient
 
         client: Any = MongoClient(uri, serverSelectionTimeoutMS=2000)
-        name = f"authjs_test_{uuid.uuid4().hex[:12]}"
+        database = f"authjs_test_{uuid.uuid4().hex[:12]}"
         try:
-            yield MongoDBAdapter(client[name])
+            yield MongoDBAdapter(client[database])
         finally:
-            client.drop_database(name)
+            client.drop_database(database)
             client.close()
+
+
+@pytest.fixture(params=STORES)
+def adapter(request: Any, tmp_path: Any) -> Iterator[Adapter]:
+    """Every store the app-level store tests run against (see :func:`make_adapter`)."""
+    yield from make_adapter(request.param, request, tmp_path)
 
 
 DAY = 24 * 60 * 60

@@ -37,7 +37,14 @@ def production_app(**config: Any) -> Flask:
         ({"SESSION_STRATEGY": "cookie"}, "AUTHJS_SESSION_STRATEGY"),
         ({"JWT_ALGORITHM": "none"}, "AUTHJS_JWT_ALGORITHM"),
         ({"BCRYPT_ROUNDS": 3}, "AUTHJS_BCRYPT_ROUNDS"),
-        ({"DATABASE_URL": "postgres://x"}, "AUTHJS_DATABASE_URL"),
+        ({"DATABASE_URL": "db.example.com/app"}, "AUTHJS_DATABASE_URL"),
+        ({"DATABASE_SCHEMA": "mysql"}, "AUTHJS_DATABASE_SCHEMA"),
+        ({"DATABASE_SCHEMA": "authjs"}, "AUTHJS_DATABASE_SCHEMA"),
+        (
+            {"DATABASE_URL": "mongodb://db/app", "DATABASE_SCHEMA": "prisma"},
+            "AUTHJS_DATABASE_SCHEMA",
+        ),
+        ({"DATABASE_SESSION_TOKENS": "plain"}, "AUTHJS_DATABASE_SESSION_TOKENS"),
     ],
 )
 def test_bad_settings_name_the_setting_and_the_fix(config: dict[str, Any], setting: str) -> None:

@@ -187,3 +187,18 @@ def test_sign_out_everywhere_from_python(db_app: Flask) -> None:
     with db_app.app_context():
         assert auth.sign_out_everywhere("u1") == 1
     assert phone.get("/api/auth/session").get_json() == {}
+
+
+def test_raw_session_tokens_are_stored_as_the_cookie_value(
+    app_factory: AppFactory, adapter: Adapter
+) -> None:
+    """``AUTHJS_DATABASE_SESSION_TOKENS = "raw"``: Auth.js's way, for a shared database."""
+    app = app_factory(adapter=adapter, SESSION_STRATEGY="database", DATABASE_SESSION_TOKENS="raw")
+    client = app.test_client()
+    token = session_cookie(sign_in(client))
+    assert token is not None
+    assert adapter.get_session(session_key(token)) is None
+    stored = adapter.get_session(token)
+    assert stored is not None and stored["user_id"] == "u1"
+    client.post("/api/auth/signout", data={"csrfToken": csrf_token(client)})
+    assert adapter.get_session(token) is None

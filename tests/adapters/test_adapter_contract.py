@@ -1,4 +1,4 @@
-"""The adapter contract: every store (SQLite, MongoDB) behaves the same way."""
+"""The adapter contract: every store (SQLite, MongoDB, SQL presets) behaves the same way."""
 
 from __future__ import annotations
 
@@ -61,11 +61,12 @@ def test_a_provider_account_links_to_one_user_only(adapter: Adapter) -> None:
 
 
 def test_sessions_are_created_read_extended_and_deleted(adapter: Adapter) -> None:
-    adapter.create_session("key-1", "u1", NOW + 60, {"name": "Ada", "email": "a@example.com"})
+    user = adapter.create_user("ada@example.com")
+    adapter.create_session("key-1", user["id"], NOW + 60, {"name": "Ada", "email": "a@example.com"})
     stored = adapter.get_session("key-1")
     assert stored == {
         "session_key": "key-1",
-        "user_id": "u1",
+        "user_id": user["id"],
         "expires": NOW + 60,
         "data": {"name": "Ada", "email": "a@example.com"},
     }
@@ -77,13 +78,15 @@ def test_sessions_are_created_read_extended_and_deleted(adapter: Adapter) -> Non
 
 
 def test_deleting_a_users_sessions_leaves_other_users_alone(adapter: Adapter) -> None:
+    ada = adapter.create_user("ada@example.com")["id"]
+    bob = adapter.create_user("bob@example.com")["id"]
     for key in ("a1", "a2", "a3"):
-        adapter.create_session(key, "ada", NOW + 60, {})
-    adapter.create_session("b1", "bob", NOW + 60, {})
-    assert adapter.delete_user_sessions("ada") == 3
+        adapter.create_session(key, ada, NOW + 60, {})
+    adapter.create_session("b1", bob, NOW + 60, {})
+    assert adapter.delete_user_sessions(ada) == 3
     assert adapter.get_session("a1") is None
     assert adapter.get_session("b1") is not None
-    assert adapter.delete_user_sessions("ada") == 0
+    assert adapter.delete_user_sessions(ada) == 0
 
 
 def test_session_revocation_time_only_moves_forward(adapter: Adapter) -> None:
