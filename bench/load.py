@@ -1,19 +1,24 @@
 """Mixed traffic against the demo under gunicorn: zero 5xx, zero lost writes.
 
 ``python -m bench.load [--seconds 20] [--threads 8]`` starts the demo under gunicorn (2
-workers, SQLite store, bcrypt cost 4, address rate limits off because every request
+workers, SQLite store by default, bcrypt cost 4, address rate limits off because every request
 comes from 127.0.0.1), sends session reads, protected pages, good and bad sign-ins and
 sign-ups from several threads for a fixed time, stops the server, then checks the store:
 every sign-up that was answered 200 must be a user, and no other user may exist.
 With ``--outage 5`` the store is locked (an exclusive SQLite lock held by another
 connection) for that many seconds in the middle of the run: routes that need the store
 must answer 503 (never another 5xx) while it lasts, and serve normally after.
-``--disk-full 5`` makes the store full for that long instead (``bench/faults.py``): the
-same 503s, no half-written user, normal service after. ``--kill-workers 3`` SIGKILLs a
-gunicorn worker three times in the middle third of the run (with ``--only sign_up
---bcrypt-rounds 10``, a burst of slow sign-ups, so each kill lands mid-request):
-requests it held see the connection drop (a retryable error); afterwards each
-interrupted sign-up is retried and must answer 200 (it had not happened) or 409 (it
+``--store postgresql`` runs the same on a throwaway PostgreSQL cluster (Debian's binaries,
+durable settings) through the SQLAlchemy adapter; there ``--outage`` is the server itself
+stopped abruptly (``pg_ctl stop -m immediate``, as a crash) and started again while the
+app servers keep running; afterwards no user may be missing or lack its password hash.
+Either way the run reports how long after the store was back the last 503 came.
+``--disk-full 5`` (SQLite only) makes the store full for that long instead
+(``bench/faults.py``): the same 503s, no half-written user, normal service after.
+``--kill-workers 3`` SIGKILLs a gunicorn worker three times in the middle third of the
+run (with ``--only sign_up --bcrypt-rounds 10``, a burst of slow sign-ups, so each kill
+lands mid-request): requests it held see the connection drop (a retryable error);
+afterwards each interrupted sign-up is retried and must answer 200 (it had not happened) or 409 (it
 had), and no user may exist that no client caused.
 ``--sample-rss 10`` records each worker's RSS every 10 s and asks each worker for the
 size of its token cache (the soak: ``--seconds 600 --threads 4 --pause 0.01``).
@@ -35,6 +40,7 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from demo.app import DEMO_EMAIL, DEMO_PASSWORD
@@ -87,6 +93,10 @@ class Browser:
         return self.request("POST", path, form)
 
 
+#: ``time.monotonic()`` of the last 503 any thread got, and of the end of the outage.
+MOMENTS = {"last_503": 0.0, "store_back": 0.0}
+
+
 def hold_lock(store: str, start_after: float, seconds: float) -> None:
     time.sleep(start_after)
     db = sqlite3.connect(store, isolation_level=None)
@@ -94,6 +104,87 @@ def hold_lock(store: str, start_after: float, seconds: float) -> None:
     time.sleep(seconds)
     db.execute("ROLLBACK")
     db.close()
+    MOMENTS["store_back"] = time.monotonic()
+
+
+def stop_server(cluster: Any, start_after: float, seconds: float) -> None:
+    time.sleep(start_after)
+    cluster.stop("immediate")
+    time.sleep(seconds)
+    cluster.start()
+    MOMENTS["store_back"] = time.monotonic()
+
+
+class Store:
+    """Where the demo keeps its users: a SQLite file, or a PostgreSQL database."""
+
+    def __init__(self, kind: str, folder: str) -> None:
+        self.kind = kind
+        self.path = str(Path(folder) / "load.sqlite3")
+        self.cluster: Any = None
+        self.env: dict[str, str] = {}
+        if kind == "postgresql":
+            from flask_authjs.adapters.sqlalchemy import SQLAlchemyAdapter
+            from tests.postgres import Cluster, create_database, find_binaries
+
+            binaries = find_binaries()
+            if binaries is None:
+                raise SystemExit("--store postgresql needs Debian's postgresql package")
+            self.cluster = Cluster(binaries, durable=True).start()
+            self.url = create_database(self.cluster.url(), "load")
+            adapter = SQLAlchemyAdapter(self.url)
+            adapter.create_tables()
+            adapter.engine.dispose()
+            self.env = {"BENCH_DATABASE_URL": self.url}
+
+    def outage(self, start_after: float, seconds: float) -> tuple[Any, tuple[Any, ...]]:
+        """The fault ``--outage`` means on this store: a crashed server, or a held lock."""
+        if self.cluster is not None:
+            return stop_server, (self.cluster, start_after, seconds)
+        return hold_lock, (self.path, start_after, seconds)
+
+    def check(self) -> tuple[set[str], int, str]:
+        """Every user's email, how many lack a password hash, and the store's own integrity
+        check (SQLite's ``integrity_check``; PostgreSQL's ``amcheck`` on every B-tree index)."""
+        if self.cluster is None:
+            with sqlite3.connect(self.path) as db:
+                users = {row[0] for row in db.execute("SELECT email FROM users")}
+                integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+                no_hash = db.execute("SELECT count(*) FROM users WHERE password_hash IS NULL")
+                return users, no_hash.fetchone()[0], integrity
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.exc import DBAPIError
+
+        engine = create_engine(self.url)
+        with engine.connect() as db:
+            users = set(db.execute(text("SELECT email FROM authjs_users")).scalars())
+            unhashed = db.execute(
+                text(
+                    "SELECT count(*) FROM authjs_users u LEFT JOIN authjs_passwords p "
+                    "ON p.user_id = u.id WHERE p.user_id IS NULL"
+                )
+            ).scalar()
+            db.execute(text("CREATE EXTENSION IF NOT EXISTS amcheck"))
+            indexes = db.execute(
+                text(
+                    "SELECT c.oid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                    "JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n "
+                    "ON n.oid = c.relnamespace WHERE a.amname = 'btree' AND n.nspname = 'public'"
+                )
+            ).scalars()
+            integrity = "ok"
+            for index in list(indexes):
+                try:
+                    db.execute(text("SELECT bt_index_check(:index, true)"), {"index": index})
+                except DBAPIError as error:
+                    integrity = str(error.orig)
+                    break
+        engine.dispose()
+        return users, int(unhashed or 0), integrity
+
+    def close(self) -> None:
+        if self.cluster is not None:
+            self.cluster.remove()
 
 
 def run(
@@ -140,6 +231,8 @@ def run(
                         (signed_up if status == 200 else interrupted).append(email)
             with lock:
                 counts[f"{kind} {status}"] += 1
+                if status == 503:
+                    MOMENTS["last_503"] = time.monotonic()
             if pause:
                 time.sleep(pause)
 
@@ -180,70 +273,81 @@ def main() -> int:
     parser.add_argument(
         "--pause", type=float, default=0, help="seconds between a thread's requests"
     )
-    parser.add_argument("--outage", type=float, default=0, help="seconds the store is locked")
-    parser.add_argument("--disk-full", type=float, default=0, help="seconds the store is full")
+    parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--outage", type=float, default=0, help="seconds the store is locked (or down)"
+    )
+    parser.add_argument(
+        "--disk-full", type=float, default=0, help="seconds the store is full (SQLite only)"
+    )
     parser.add_argument("--kill-workers", type=int, default=0, help="workers to SIGKILL mid-run")
     parser.add_argument("--sample-rss", type=float, default=0, help="RSS sampling interval (s)")
     parser.add_argument("--rss-json", help="write the RSS samples to this file")
     parser.add_argument("--only", choices=[kind for kind, _ in MIX], help="one kind of request")
     parser.add_argument("--bcrypt-rounds", type=int, default=4, help="the server's bcrypt cost")
     options = parser.parse_args()
+    if options.disk_full and options.store != "sqlite":
+        parser.error(
+            "--disk-full fills a SQLite file (a per-connection page limit); it has no "
+            "PostgreSQL counterpart here: use --store sqlite, or --outage for a server crash"
+        )
     with tempfile.TemporaryDirectory() as folder:
-        store = str(Path(folder) / "load.sqlite3")
-        flag = str(Path(folder) / "disk-full")
-        server_env = {
-            "BENCH_RATE_LIMITS": "off",
-            "BENCH_STORE_TIMEOUT": "1",
-            "BENCH_FULL_FLAG": flag,
-            "BENCH_PROBE": "on" if options.sample_rss else "off",
-            "BENCH_BCRYPT_ROUNDS": str(options.bcrypt_rounds),
-        }
-        started = time.monotonic()
-        killed: list[int] = []
-        samples: dict[int, list[tuple[float, int]]] = {}
-        caches: dict[int, int] = {}
-        with running("gunicorn", "demo", store, server_env) as port:
-            faulting = []
-            if options.outage:
-                faulting.append((hold_lock, (store, options.seconds / 3, options.outage)))
-            if options.disk_full:
-                faulting.append(
-                    (faults.fill_disk_for, (flag, options.seconds / 3, options.disk_full))
-                )
-            if options.kill_workers:
-                every = options.seconds / 3 / options.kill_workers
-                kill = (port, options.seconds / 3, options.kill_workers, every, killed)
-                faulting.append((faults.kill_workers, kill))
-            done = threading.Event()
-            if options.sample_rss:
-                faulting.append(
-                    (faults.sample_rss, (port, options.sample_rss, done.is_set, samples))
-                )
-            helpers = [threading.Thread(target=f, args=a) for f, a in faulting]
-            for helper in helpers:
-                helper.start()
-            counts, signed_up, interrupted = run(
-                port, options.seconds, options.threads, options.pause, options.only
-            )
-            done.set()
-            for helper in helpers:
-                helper.join()
-            if options.sample_rss:
-                caches = probe_workers(port)
-            retried = retry_sign_ups(port, interrupted)
-            after = Browser(port).post_json_true(
-                "/api/auth/callback/credentials", {"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
-            )[0]
-            fresh = f"after-{uuid.uuid4().hex[:12]}@example.com"
-            sign_up_after = Browser(port).post_json_true(
-                "/api/auth/signup", {"email": fresh, "password": "load-password-1"}
-            )[0]
-        elapsed = time.monotonic() - started
-        with sqlite3.connect(store) as db:
-            users = {row[0] for row in db.execute("SELECT email FROM users")}
-            integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
-            no_hash = db.execute("SELECT count(*) FROM users WHERE password_hash IS NULL")
-            half_written = no_hash.fetchone()[0]
+        store = Store(options.store, folder)
+        try:
+            return load(options, store, folder)
+        finally:
+            store.close()
+
+
+def load(options: argparse.Namespace, store: Store, folder: str) -> int:
+    """One run of the load with the faults ``options`` ask for; the exit status."""
+    flag = str(Path(folder) / "disk-full")
+    server_env = {
+        **store.env,
+        "BENCH_RATE_LIMITS": "off",
+        "BENCH_STORE_TIMEOUT": "1",
+        "BENCH_FULL_FLAG": flag,
+        "BENCH_PROBE": "on" if options.sample_rss else "off",
+        "BENCH_BCRYPT_ROUNDS": str(options.bcrypt_rounds),
+    }
+    started = time.monotonic()
+    killed: list[int] = []
+    samples: dict[int, list[tuple[float, int]]] = {}
+    caches: dict[int, int] = {}
+    with running("gunicorn", "demo", store.path, server_env) as port:
+        faulting = []
+        if options.outage:
+            faulting.append(store.outage(options.seconds / 3, options.outage))
+        if options.disk_full:
+            faulting.append((faults.fill_disk_for, (flag, options.seconds / 3, options.disk_full)))
+        if options.kill_workers:
+            every = options.seconds / 3 / options.kill_workers
+            kill = (port, options.seconds / 3, options.kill_workers, every, killed)
+            faulting.append((faults.kill_workers, kill))
+        done = threading.Event()
+        if options.sample_rss:
+            faulting.append((faults.sample_rss, (port, options.sample_rss, done.is_set, samples)))
+        helpers = [threading.Thread(target=f, args=a) for f, a in faulting]
+        for helper in helpers:
+            helper.start()
+        counts, signed_up, interrupted = run(
+            port, options.seconds, options.threads, options.pause, options.only
+        )
+        done.set()
+        for helper in helpers:
+            helper.join()
+        if options.sample_rss:
+            caches = probe_workers(port)
+        retried = retry_sign_ups(port, interrupted)
+        after = Browser(port).post_json_true(
+            "/api/auth/callback/credentials", {"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
+        )[0]
+        fresh = f"after-{uuid.uuid4().hex[:12]}@example.com"
+        sign_up_after = Browser(port).post_json_true(
+            "/api/auth/signup", {"email": fresh, "password": "load-password-1"}
+        )[0]
+    elapsed = time.monotonic() - started
+    users, half_written, integrity = store.check()
     total = sum(counts.values())
     unavailable = sum(n for key, n in counts.items() if key.endswith(" 503"))
     dropped = sum(n for key, n in counts.items() if key.endswith(f" {DROPPED}"))
@@ -254,15 +358,16 @@ def main() -> int:
     phantom = users - set(signed_up) - set(interrupted) - {DEMO_EMAIL, fresh}
     faults_on = []
     if options.outage:
-        faults_on.append(f"store locked {options.outage:g} s")
+        what = "down (crashed)" if options.store == "postgresql" else "locked"
+        faults_on.append(f"store {what} {options.outage:g} s")
     if options.disk_full:
         faults_on.append(f"store full {options.disk_full:g} s")
     if options.kill_workers:
         faults_on.append(f"{len(killed)} workers SIGKILLed")
     print(
         f"{total} requests in {options.seconds:.0f} s of load ({elapsed:.0f} s with start-up), "
-        f"{total / options.seconds:.0f} req/s, {options.threads} threads, gunicorn 2 workers"
-        + (f"; faults: {', '.join(faults_on)}" if faults_on else "")
+        f"{total / options.seconds:.0f} req/s, {options.threads} threads, gunicorn 2 workers, "
+        f"{options.store}" + (f"; faults: {', '.join(faults_on)}" if faults_on else "")
     )
     for key in sorted(counts):
         print(f"  {key:28} {counts[key]}")
@@ -270,11 +375,17 @@ def main() -> int:
         f"503 (store unavailable): {unavailable}; dropped connections: {dropped}; "
         f"after the run: sign-in {after}, sign-up {sign_up_after}"
     )
+    if options.outage and unavailable:
+        recovery = MOMENTS["last_503"] - MOMENTS["store_back"]
+        if recovery > 0:
+            print(f"last 503 {recovery:.2f} s after the store was back")
+        else:
+            print(f"no 503 after the store was back (the last {-recovery:.2f} s before)")
     print(f"interrupted sign-ups: {len(interrupted)}, retried: {dict(sorted(retried.items()))}")
     print(
         f"other 5xx: {server_errors}; sign-ups answered 200: {len(signed_up)}; lost: {len(lost)}; "
         f"users no client caused: {len(phantom)}; users without a password hash: {half_written}; "
-        f"SQLite integrity: {integrity}"
+        f"{options.store} integrity check: {integrity}"
     )
     if options.sample_rss:
         warm_up = min(60.0, options.seconds / 4)

@@ -77,7 +77,7 @@ class AuthContext:
         self.session_codec = codecs[False]
         #: The one clock (:mod:`.clock`); tests replace it to move time without sleeping.
         self.clock: Clock = system_clock
-        #: The session strategy of the plain (``False``) and ``__Secure-`` (``True``) cookie.
+        #: The session strategy of the plain (``False``) and the https (``True``) cookie.
         self.session_strategies: dict[bool, SessionStrategy]
         if settings.session_strategy == "database":
             database = DatabaseSessionStrategy(

@@ -44,7 +44,7 @@ FORMATS = {fmt.id: fmt for fmt in (JWS, NEXT_AUTH_V4, AUTHJS_V5)}
 def session_codecs(
     fmt: SessionFormat, secrets: Sequence[str], *, algorithm: str, max_lifetime: int
 ) -> dict[bool, SessionCodec]:
-    """The codec for the plain (``False``) and ``__Secure-`` (``True``) session cookie.
+    """The codec for the plain (``False``) and the https (``True``) session cookie.
 
     Only Auth.js v5 salts the key with the cookie name, so only it needs two codecs.
     """

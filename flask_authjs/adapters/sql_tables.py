@@ -146,6 +146,7 @@ def _own_tables(
         metadata,
         Column("key", String(64), primary_key=True),
         Column("touched", Double, nullable=False),
+        Index("authjs_rate_limit_keys_touched", "touched"),
     )
     return passwords, session_data, revocations, attempts, attempt_locks
 

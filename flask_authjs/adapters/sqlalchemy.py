@@ -50,6 +50,10 @@ from .sql_schemas import OAUTH_FIELDS, build
 from .sql_shapes import shape_problems
 from .sqlalchemy_factors import SQLAlchemyFactorsMixin
 
+#: Idle rate-limit keys one reservation forgets: a bounded cost per request that still
+#: outpaces the keys a flood of distinct accounts creates (one or two per reservation).
+PRUNED_PER_RESERVATION = 100
+
 
 class SQLAlchemyAdapter(SQLAlchemyFactorsMixin):
     def __init__(
@@ -389,7 +393,9 @@ class SQLAlchemyAdapter(SQLAlchemyFactorsMixin):
         at: float,
         expires: float,
     ) -> dict[str, Attempts]:
-        # Sorted, so two reservations lock shared keys in one order and never deadlock.
+        # Sorted, and locked one statement per key: two reservations then lock shared
+        # keys in one order and never deadlock (one UPDATE of several rows locks them in
+        # whatever order its scan meets them, which differs between transactions).
         keys = sorted(plain_str("key", key) for key in limits)
         attempt_id = plain_str("attempt_id", attempt_id)
         if not keys:
@@ -398,10 +404,13 @@ class SQLAlchemyAdapter(SQLAlchemyFactorsMixin):
         for _ in range(3):
             self._ensure_lock_rows(keys, at)
             with self._begin() as connection:
-                touched = connection.execute(
-                    update(locks).where(locks.c.key.in_(keys)).values(touched=float(at))
+                touched = sum(
+                    connection.execute(
+                        update(locks).where(locks.c.key == key).values(touched=float(at))
+                    ).rowcount
+                    for key in keys
                 )
-                if touched.rowcount != len(keys):  # pruned meanwhile: make them again
+                if touched != len(keys):  # pruned meanwhile: make them again
                     continue
                 rows = connection.execute(
                     self.queries.attempts, {"keys": keys, "since": float(since)}
@@ -424,10 +433,37 @@ class SQLAlchemyAdapter(SQLAlchemyFactorsMixin):
                             for key in keys
                         ],
                     )
-                    connection.execute(delete(attempts).where(attempts.c.expires < float(at)))
-                    connection.execute(delete(locks).where(locks.c.touched < float(since)))
+                    # Our keys' old attempts: their lock rows are ours, no one else's.
+                    connection.execute(
+                        delete(attempts).where(
+                            attempts.c.key.in_(keys), attempts.c.expires < float(at)
+                        )
+                    )
+                    self._prune_idle_keys(connection, since)
                 return full
         raise StoreUnavailable("SQL store: rate-limit keys kept vanishing")
+
+    def _prune_idle_keys(self, connection: Connection, since: float) -> None:
+        """Forget keys no one has tried since ``since``: their lock rows and attempts.
+
+        Only rows no other transaction holds (``SKIP LOCKED``; SQLite has one writer at a
+        time anyway): waiting here, while holding our own keys' rows, for a row another
+        reservation holds while it waits for one of ours would be a deadlock.
+        """
+        locks, attempts = self.schema.attempt_locks, self.schema.attempts
+        idle = list(
+            connection.execute(
+                select(locks.c.key)
+                .where(locks.c.touched < float(since))
+                .limit(PRUNED_PER_RESERVATION)
+                .with_for_update(skip_locked=True)
+            ).scalars()
+        )
+        if idle:
+            connection.execute(
+                delete(attempts).where(attempts.c.key.in_(idle), attempts.c.at <= float(since))
+            )
+            connection.execute(delete(locks).where(locks.c.key.in_(idle)))
 
     def _ensure_lock_rows(self, keys: Sequence[str], at: float) -> None:
         """The lock row of every key; a concurrent insert of the same row is fine."""

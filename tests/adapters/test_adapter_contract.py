@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -141,23 +142,51 @@ def test_a_released_attempt_no_longer_counts(adapter: Adapter) -> None:
     assert set(reserve(adapter, limits, NOW + 2, "third")) == {"account:a"}
 
 
-def test_racing_reservations_never_pass_the_limit(adapter: Adapter) -> None:
-    admitted: list[str] = []
-    lock = threading.Lock()
-    start = threading.Barrier(20)
+def at_once(count: int, action: Callable[[int], object]) -> list[object]:
+    """``action(i)`` for ``i`` in ``range(count)``, all threads released together; the
+    results in order (an exception raised is the result)."""
+    results: list[object] = [None] * count
+    start = threading.Barrier(count)
 
-    def attempt(index: int) -> None:
+    def run(index: int) -> None:
         start.wait()
-        if reserve(adapter, {"account:race": 5, "address:race": 50}, NOW, str(index)) == {}:
-            with lock:
-                admitted.append(str(index))
+        try:
+            results[index] = action(index)
+        except Exception as error:  # the test looks at it
+            results[index] = error
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(20)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(admitted) == 5
+    return results
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [{"account:race": 10}, {"account:race": 10, "address:race": 50}],
+    ids=["one key", "two shared keys"],
+)
+def test_racing_reservations_never_pass_the_limit(adapter: Adapter, limits: dict[str, int]) -> None:
+    results = at_once(30, lambda index: reserve(adapter, limits, NOW, str(index)))
+    errors = [result for result in results if isinstance(result, Exception)]
+    assert errors == []
+    assert sum(result == {} for result in results) == 10
+    # The refused ones counted nothing: every key holds exactly the 10 admitted.
+    assert reserve(adapter, {"account:race": 11}, NOW + 1, "11th") == {}
+    assert reserve(adapter, {"account:race": 11}, NOW + 2, "12th")["account:race"].count == 11
+
+
+def test_reservations_after_a_quiet_window_do_not_wait_on_each_other(adapter: Adapter) -> None:
+    """Keys last tried a window ago (the usual case) get forgotten as new attempts come:
+    that clean-up must not make racing reservations of different keys wait on each other."""
+    for index in range(16):
+        assert reserve(adapter, {f"account:{index}": 5}, NOW - 2000, "old") == {}
+    results = at_once(
+        16, lambda index: reserve(adapter, {f"account:{index}": 5, "address:1": 100}, NOW)
+    )
+    assert results == [{}] * 16
 
 
 HOSTILE_VALUES: list[Any] = [{"$ne": None}, {"$gt": ""}, ["a@example.com"], 1, None, b"a"]

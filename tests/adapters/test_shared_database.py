@@ -157,15 +157,22 @@ def test_a_user_made_by_the_node_adapter_signs_in_to_flask_by_oauth(
     engine.dispose()
 
 
-@pytest.fixture
-def raw_sessions_app(app_factory: AppFactory, database: str) -> Flask:
+@pytest.fixture(params=["authjs-v5", "next-auth-v4"])
+def raw_sessions_app(request: Any, app_factory: AppFactory, database: str) -> Flask:
+    """Database sessions under Auth.js v5's cookie name, and under next-auth 4's."""
     return app_factory(
         providers=[CredentialsProvider()],
         DATABASE_URL=database,
         DATABASE_SCHEMA="authjs-pg",
         SESSION_STRATEGY="database",
         DATABASE_SESSION_TOKENS="raw",
+        SESSION_FORMAT=request.param,
     )
+
+
+def cookie_name(app: Flask) -> str:
+    """The session cookie the Next.js app of this format reads and writes (http)."""
+    return str(app.extensions["authjs"].session_format.cookie_name(False))
 
 
 def test_a_session_made_by_the_node_adapter_is_a_session_in_flask(
@@ -178,7 +185,8 @@ def test_a_session_made_by_the_node_adapter_is_a_session_in_flask(
         ("createSession", [{"sessionToken": token, "userId": user["id"], "expires": FUTURE}]),
     )
     client = raw_sessions_app.test_client()
-    client.set_cookie("authjs.session-token", token)
+    name = cookie_name(raw_sessions_app)
+    client.set_cookie(name, token)
     session = client.get("/api/auth/session").get_json()
     assert session["user"] == {
         "id": str(user["id"]),
@@ -186,7 +194,7 @@ def test_a_session_made_by_the_node_adapter_is_a_session_in_flask(
         "email": "lin@example.com",
         "image": None,
     }
-    client.set_cookie("authjs.session-token", token[:-1] + "0")
+    client.set_cookie(name, token[:-1] + "0")
     assert client.get("/api/auth/session").get_json() == {}
 
 
@@ -198,7 +206,9 @@ def test_a_session_made_by_flask_is_a_session_for_the_node_adapter(
         "ada@example.com", name="Ada", password_hash=context.password_hasher.hash("pass word 1")
     )
     client = raw_sessions_app.test_client()
-    token = session_cookie(sign_in(client, "ada@example.com", "pass word 1"))
+    token = session_cookie(
+        sign_in(client, "ada@example.com", "pass word 1"), cookie_name(raw_sessions_app)
+    )
     assert token is not None
     found, gone = node(
         database, ("getSessionAndUser", [token]), ("getSessionAndUser", [token + "x"])

@@ -18,7 +18,7 @@ from flask_authjs.adapters.sql_schemas import PRESETS
 from flask_authjs.adapters.sqlalchemy import SQLAlchemyAdapter
 from flask_authjs.config import DATABASE_SCHEMAS
 
-from ..conftest import AppFactory, sign_in
+from ..conftest import AppFactory, make_adapter, sign_in
 from ..postgres import create_database
 
 
@@ -241,3 +241,33 @@ def test_init_db_on_the_other_stores(app_factory: AppFactory) -> None:
     mongo = app.test_cli_runner().invoke(args=["authjs", "init-db"])
     assert mongo.exit_code == 0 and "MongoDB indexes are in place" in mongo.output
     assert "session_token_unique" in database.sessions.index_information()
+
+
+@pytest.fixture(params=["sqlalchemy-sqlite", "postgresql"])
+def sql_store(request: Any, tmp_path: Any) -> Iterator[SQLAlchemyAdapter]:
+    yield from make_adapter(request.param, request, tmp_path)
+
+
+def test_rate_limit_keys_no_one_tried_for_a_window_are_forgotten(
+    sql_store: SQLAlchemyAdapter,
+) -> None:
+    """A flood of distinct accounts leaves one lock row and attempt per account; later
+    reservations clear those, so the tables hold the current window, not all history."""
+    now = 1_800_000_000
+
+    def reserve(key: str, at: float) -> object:
+        return sql_store.reserve_attempt(
+            {key: 5}, attempt_id=key, since=at - 900, at=at, expires=at + 900
+        )
+
+    for index in range(30):
+        assert reserve(f"account:{index}", now - 2000) == {}
+    assert reserve("account:recent", now - 100) == {}
+    assert reserve("account:new", now) == {}
+
+    def keys(table: str) -> list[str]:
+        with sql_store.engine.connect() as connection:
+            return sorted(connection.execute(text(f"SELECT key FROM {table}")).scalars())
+
+    assert keys("authjs_rate_limit_keys") == ["account:new", "account:recent"]
+    assert keys("authjs_rate_limit_attempts") == ["account:new", "account:recent"]
