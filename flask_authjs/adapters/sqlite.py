@@ -11,8 +11,10 @@ so nothing is ever half-written. The file is created 0600: it holds password has
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
+import stat
 import threading
 import time
 import uuid
@@ -81,6 +83,8 @@ CREATE INDEX IF NOT EXISTS rate_limit_attempts_key_at ON rate_limit_attempts (ke
 """
     + FACTORS_SCHEMA
 )
+logger = logging.getLogger("flask_authjs")
+
 _USER_COLUMNS = "id, email, name, image, password_hash"
 _USER_COLUMNS_OF_U = "u.id, u.email, u.name, u.image, u.password_hash"
 
@@ -99,6 +103,25 @@ def _create_private(path: str) -> None:
     except FileExistsError:
         return
     os.close(descriptor)
+
+
+def _warn_if_world_readable(path: str) -> None:
+    """Say so, once, when an existing store file can be read by every user of the machine.
+
+    Its mode is the operator's choice (a backup group may need to read it), so it is not
+    changed; but world-readable password hashes are rarely a choice.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if mode & stat.S_IROTH:
+        logger.warning(
+            "flask-authjs: the SQLite store %r is readable by every user (mode %o); "
+            "it holds password hashes: chmod 600 it",
+            path,
+            stat.S_IMODE(mode),
+        )
 
 
 def _add_attempt_ids(connection: sqlite3.Connection) -> None:
@@ -142,6 +165,7 @@ class SQLiteAdapter(SQLiteFactorsMixin):
                 if not self._schema_ready:
                     connection.executescript(SCHEMA)
                     _add_attempt_ids(connection)
+                    _warn_if_world_readable(self.path)
                     self._schema_ready = True
             self._local.connection = connection
         return connection

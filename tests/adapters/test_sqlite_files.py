@@ -35,12 +35,29 @@ def test_the_store_and_its_wal_files_are_private(tmp_path: Path, umask_022: None
     assert {file.name: mode(file) for file in files} == {file.name: 0o600 for file in files}
 
 
-def test_an_existing_store_keeps_its_permissions(tmp_path: Path, umask_022: None) -> None:
+def test_an_existing_store_keeps_its_permissions(
+    tmp_path: Path, umask_022: None, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "shared.sqlite3"
     sqlite3.connect(path).close()
     path.chmod(0o640)  # the operator's choice, e.g. readable by a backup group
     SQLiteAdapter(str(path)).get_user("nobody")
     assert mode(path) == 0o640
+    assert "readable by every user" not in caplog.text
+
+
+def test_a_world_readable_store_is_reported_once(
+    tmp_path: Path, umask_022: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    sqlite3.connect(path).close()
+    path.chmod(0o644)  # made by an earlier version, under umask 022
+    adapter = SQLiteAdapter(str(path))
+    adapter.get_user("nobody")
+    adapter.get_user("nobody")
+    warnings = [r for r in caplog.records if "readable by every user" in r.getMessage()]
+    assert len(warnings) == 1 and "chmod 600" in warnings[0].getMessage()
+    assert mode(path) == 0o644  # reported, not changed
 
 
 def test_a_store_from_before_reservations_gains_attempt_ids(tmp_path: Path) -> None:
