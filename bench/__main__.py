@@ -50,9 +50,14 @@ def report(results: dict[str, Any]) -> list[str]:
         )
     for key, reason in w["skipped"].items():
         lines.append(f"  ({key}) skipped: {reason}")
+    lines.append("  (b1/a1, e1/aj1, d1/a1, f1/a1: against the clean baseline, session cookie only)")
     for key, value in w["ratios"].items():
         target = w["targets"].get(key)
-        lines.append(f"  ratio {key:<8} {value:6.3f}  {verdict(value, target) if target else ''}")
+        low, high = w["ratio_spreads"][key]
+        lines.append(
+            f"  ratio {key:<8} {value:6.3f}  (rounds {low:.3f}..{high:.3f})  "
+            f"{verdict(value, target) if target else ''}"
+        )
 
     s = results["signin"]
     e, m = s["existing"], s["missing"]

@@ -33,6 +33,7 @@ ROUNDS = 12
 
 
 def store_app(directory: str, rounds: int = ROUNDS) -> Flask:
+    os.makedirs(directory, exist_ok=True)  # the store's folder must exist (AUTHJS_DATABASE_URL)
     app = replay.base_app("signin")
     app.config.update(
         AUTHJS_SECRET=apps.AUTHJS_SECRET,

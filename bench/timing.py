@@ -68,3 +68,10 @@ def spread(samples: list[float]) -> float:
     """Relative spread (max - min) / median of the samples: the noise we report."""
     middle = statistics.median(samples)
     return (max(samples) - min(samples)) / middle if middle else 0.0
+
+
+def quartiles(baseline: list[float], variant: list[float]) -> tuple[float, float]:
+    """The lower and upper quartile of the per-round ratios: how far one round strays."""
+    ratios = sorted(b / v for b, v in zip(baseline, variant, strict=True))
+    q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+    return q[0], q[2]

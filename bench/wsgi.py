@@ -16,9 +16,17 @@ import jwt
 from flask import Flask
 
 from . import apps, replay
-from .timing import interleaved, median_ratio, spread
+from .timing import interleaved, median_ratio, quartiles, spread
 
-TARGETS = {"b/a": 0.85, "d/a0": 0.95, "b/c": 3.0}
+TARGETS = {
+    "b/a": 0.85,
+    "d/a0": 0.95,
+    "b/c": 3.0,
+    "b1/a1": 0.92,
+    "e1/aj1": 0.85,
+    "d1/a1": 0.98,
+    "f1/a1": 0.85,
+}
 
 
 def database_app(directory: str) -> tuple[Flask | None, str]:
@@ -46,6 +54,7 @@ def build_variants(directory: str) -> tuple[dict[str, Callable[[], Any]], dict[s
     token = apps.jwt_session_token(authjs)
     full = replay.cookie_header(session=flask_session, **{"authjs.session-token": token})
     flask_only = replay.cookie_header(session=flask_session)
+    token_only = replay.cookie_header(**{"authjs.session-token": token})
     naive = apps.naive_jwt_app()
     naive_token = jwt.encode(
         {"sub": "u1", "email": apps.USER["email"]}, apps.AUTHJS_SECRET.encode(), "HS256"
@@ -59,6 +68,13 @@ def build_variants(directory: str) -> tuple[dict[str, Callable[[], Any]], dict[s
         "c2": replay.Request(apps.flask_login_store_app(directory), "/dashboard", full),
         "d": replay.Request(authjs, "/", flask_only),
         "e": replay.Request(authjs, "/api/auth/session", full),
+        # The clean baseline: what a signed-in browser sends (sign-in clears Flask's own
+        # session cookie), so the only cookie is our session token.
+        "a1": replay.Request(bare, "/dashboard", token_only),
+        "aj1": replay.Request(bare, "/session.json", token_only),
+        "b1": replay.Request(authjs, "/dashboard", token_only),
+        "d1": replay.Request(authjs, "/", token_only),
+        "e1": replay.Request(authjs, "/api/auth/session", token_only),
         "naive": replay.Request(
             naive,
             "/dashboard",
@@ -74,6 +90,9 @@ def build_variants(directory: str) -> tuple[dict[str, Callable[[], Any]], dict[s
             db_app,
             "/dashboard",
             replay.cookie_header(session=flask_session, **{"authjs.session-token": db_cookie}),
+        )
+        requests["f1"] = replay.Request(
+            db_app, "/dashboard", replay.cookie_header(**{"authjs.session-token": db_cookie})
         )
     for name, req in requests.items():
         req.check(contains=b"ada@example.com" if name != "a0" else b"hello")
@@ -91,6 +110,12 @@ LABELS = {
     "e": "(e) GET /api/auth/session, valid cookie",
     "f": "(f) login_required, database strategy (SQLite)",
     "naive": "(ref) naive PyJWT decode per request",
+    "a1": "(a1) clean baseline: bare Flask view, session token only",
+    "aj1": "(aj1) clean: bare Flask view returning the session JSON",
+    "b1": "(b1) clean: login_required, valid JWT cookie",
+    "d1": "(d1) clean: public view, signed-in browser",
+    "e1": "(e1) clean: GET /api/auth/session",
+    "f1": "(f1) clean: login_required, database strategy (SQLite)",
 }
 RATIOS = (
     ("b/a", "b", "a"),
@@ -101,12 +126,22 @@ RATIOS = (
     ("f/a", "f", "a"),
     ("b/c", "b", "c"),
     ("b/c2", "b", "c2"),
+    ("b1/a1", "b1", "a1"),
+    ("e1/aj1", "e1", "aj1"),
+    ("d1/a1", "d1", "a1"),
+    ("f1/a1", "f1", "a1"),
 )
 
 
-def run(*, rounds: int, calls: int) -> dict[str, Any]:
+#: The clean-baseline variants alone: ``python -m bench.wsgi`` runs just these.
+CLEAN = ("a1", "aj1", "b1", "d1", "e1", "f1")
+
+
+def run(*, rounds: int, calls: int, only: tuple[str, ...] | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as directory:
         variants, skipped = build_variants(directory)
+        if only is not None:
+            variants = {name: variants[name] for name in only if name in variants}
         samples = interleaved(variants, rounds=rounds, calls=calls)
     rows = {
         name: {
@@ -117,16 +152,34 @@ def run(*, rounds: int, calls: int) -> dict[str, Any]:
         }
         for name, values in samples.items()
     }
-    ratios = {
-        key: median_ratio(samples[base], samples[variant])
-        for key, variant, base in RATIOS
-        if variant in samples and base in samples
+    pairs = [
+        (key, variant, base) for key, variant, base in RATIOS if {variant, base} <= set(samples)
+    ]
+    ratios = {key: median_ratio(samples[base], samples[variant]) for key, variant, base in pairs}
+    ratio_spreads = {
+        key: quartiles(samples[base], samples[variant]) for key, variant, base in pairs
     }
     return {
         "rows": rows,
         "ratios": ratios,
+        "ratio_spreads": ratio_spreads,
         "targets": TARGETS,
         "skipped": skipped,
         "rounds": rounds,
         "calls": calls,
     }
+
+
+if __name__ == "__main__":
+    import sys
+
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 15
+    result = run(rounds=rounds, calls=300, only=CLEAN)
+    for row in result["rows"].values():
+        print(f"{row['label']:<56} {row['microseconds']:7.1f} us  (spread {row['spread']:.0%})")
+    for key, value in result["ratios"].items():
+        spreads = result["ratio_spreads"][key]
+        print(
+            f"ratio {key:<7} {value:.3f}  (rounds {spreads[0]:.3f}..{spreads[1]:.3f})  "
+            f"target {result['targets'].get(key)}"
+        )

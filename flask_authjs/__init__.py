@@ -13,6 +13,10 @@ from .decorators import login_required as login_required
 from .exceptions import AuthJSError as AuthJSError
 from .exceptions import ConfigurationError as ConfigurationError
 from .extension import AuthJS as AuthJS
+from .globals import current_session as current_session
+from .globals import current_user as current_user
+from .login import login_user as login_user
+from .login import logout_user as logout_user
 from .loop import RedirectLoopWarning as RedirectLoopWarning
 from .middleware import SessionMiddleware as SessionMiddleware
 from .navigation import sign_in as sign_in
@@ -46,7 +50,11 @@ __all__ = [
     "SessionMiddleware",
     "StubOAuthProvider",
     "account_linked",
+    "current_session",
+    "current_user",
     "login_required",
+    "login_user",
+    "logout_user",
     "passkey_added",
     "session_updated",
     "sign_in",

@@ -9,6 +9,7 @@ It sits below the providers and the sign-in pipeline and knows nothing of them: 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -25,7 +26,7 @@ from .middleware import SESSION_KEY, TOKEN_KEY
 from .passwords import PasswordHasher
 from .ratelimit import RateLimiter
 from .redirects import is_safe_location, normalized_origin, same_origin_url
-from .responses import with_query
+from .responses import json_text, with_query
 from .sealing import TokenSealer
 from .sessions import (
     AUTH_TIME,
@@ -60,12 +61,15 @@ class AuthContext:
         providers: Mapping[str, ProviderEntry] | None = None,
         pages: Mapping[str, str] | None = None,
         callbacks: Mapping[str, Callable[..., Any]] | None = None,
+        handlers: Mapping[str, Callable[..., Any]] | None = None,
     ) -> None:
         self.settings = settings
         #: The ``AuthJS`` object's own dicts, shared, not copied.
         self.providers: Mapping[str, ProviderEntry] = providers if providers is not None else {}
         self.pages: Mapping[str, str] = pages if pages is not None else {}
         self.callbacks = Callbacks(callbacks if callbacks is not None else {})
+        #: The app's own handlers (``"unauthorized"``: what ``login_required`` answers).
+        self.handlers: Mapping[str, Callable[..., Any]] = handlers if handlers is not None else {}
         self.session_format = FORMATS[settings.session_format]
         codecs = session_codecs(
             self.session_format,
@@ -101,6 +105,7 @@ class AuthContext:
         self._codecs: dict[str, TokenCodec] = {}
         self.token_sealer = TokenSealer(settings.secrets) if settings.store_oauth_tokens else None
         self._adapter = adapter
+        self.session_bodies = SessionBodies()
 
     @property
     def adapter(self) -> Adapter:
@@ -191,6 +196,8 @@ class AuthContext:
     def session_view(self, claims: Mapping[str, Any] | None) -> dict[str, Any] | None:
         if claims is None:
             return None
+        if "session" not in self.callbacks:
+            return session_from_claims(claims)
         return self.callbacks.session(session_from_claims(claims), claims)
 
     def current_claims(self) -> Mapping[str, Any] | None:
@@ -258,6 +265,35 @@ class AuthContext:
     def sign_out_everywhere(self, user_id: str) -> int:
         """End every session of ``user_id`` (see :func:`sessions.sign_out_everywhere`)."""
         return sign_out_everywhere(self.adapter, user_id, self.now())
+
+
+class SessionBodies:
+    """``GET {base}/session``'s JSON body for a session shaped by default, by token.
+
+    Without a ``session`` callback the body is a pure function of the claims, and the
+    claims of a token (JWT), or of a token at one expiry (database sessions, whose
+    expiry slides), do not change: encoding it once per token is enough. Bounded, oldest
+    out first, like the token cache.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._bodies: dict[tuple[str, int], str] = {}
+        self._lock = threading.Lock()
+
+    def body(self, token: str, claims: Mapping[str, Any]) -> str:
+        key = (token, claims["exp"])
+        text = self._bodies.get(key)
+        if text is None:
+            text = json_text(session_from_claims(claims))
+            with self._lock:
+                if len(self._bodies) >= self.size:
+                    del self._bodies[next(iter(self._bodies))]
+                self._bodies[key] = text
+        return text
+
+    def __len__(self) -> int:
+        return len(self._bodies)
 
 
 @dataclass(frozen=True)

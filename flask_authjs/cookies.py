@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from werkzeug.http import dump_cookie
 
@@ -47,6 +48,7 @@ def cookie_prefix(secure: bool, *, authjs_names: bool = False) -> str:
     return SECURE_PREFIX if authjs_names else HOST_PREFIX
 
 
+@cache
 def cookie_names(
     secure: bool, *, authjs_names: bool = False, session_base: str = "authjs.session-token"
 ) -> CookieNames:
@@ -110,12 +112,22 @@ def private_to_the_browser(headers: list[tuple[str, str]]) -> list[tuple[str, st
     return [*kept, ("Cache-Control", ", ".join(directives)), ("Vary", ", ".join(vary))]
 
 
-@dataclass(frozen=True)
-class ChunkedCookie:
-    """What the browser sent under one base name: the joined value and every name seen."""
+class ChunkedCookie(tuple[str | None, tuple[str, ...]]):
+    """What the browser sent under one base name: the joined value and every name seen.
 
-    value: str | None
-    names: tuple[str, ...]
+    A bare tuple underneath (``ChunkedCookie((value, names))``): the middleware reads one
+    per signed-in request, and a tuple is the cheapest object Python builds.
+    """
+
+    __slots__ = ()
+
+    @property
+    def value(self) -> str | None:
+        return self[0]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self[1]
 
 
 def read_chunked(cookie_header: str, base_name: str) -> ChunkedCookie:
@@ -124,6 +136,11 @@ def read_chunked(cookie_header: str, base_name: str) -> ChunkedCookie:
     Anything ambiguous (both the plain cookie and chunks, a gap in the numbering,
     duplicate names, too many chunks) reads as no value, so the caller clears it all.
     """
+    return _read_single(cookie_header, base_name) or read_every_pair(cookie_header, base_name)
+
+
+def read_every_pair(cookie_header: str, base_name: str) -> ChunkedCookie:
+    """:func:`read_chunked` the long way, pair by pair (chunks, duplicates, odd spacing)."""
     plain: list[str] = []
     chunks: dict[int, str] = {}
     names: list[str] = []
@@ -153,12 +170,31 @@ def read_chunked(cookie_header: str, base_name: str) -> ChunkedCookie:
         names.append(name)
     seen = tuple(dict.fromkeys(names))
     if broken or len(plain) > 1 or (plain and chunks) or len(chunks) > MAX_CHUNKS:
-        return ChunkedCookie(None, seen)
+        return ChunkedCookie((None, seen))
     if plain:
-        return ChunkedCookie(plain[0] or None, seen)
+        return ChunkedCookie((plain[0] or None, seen))
     if not chunks or sorted(chunks) != list(range(len(chunks))):
-        return ChunkedCookie(None, seen)
-    return ChunkedCookie("".join(chunks[i] for i in range(len(chunks))), seen)
+        return ChunkedCookie((None, seen))
+    return ChunkedCookie(("".join(chunks[i] for i in range(len(chunks))), seen))
+
+
+def _read_single(cookie_header: str, base_name: str) -> ChunkedCookie | None:
+    """The common case, read without splitting the header: ``base_name`` occurs once, as
+    a whole cookie name with a plain value. ``None`` means "take the general path"."""
+    if cookie_header.count(base_name) != 1:
+        return None
+    start = cookie_header.index(base_name)
+    end = start + len(base_name)
+    if start and cookie_header[start - 1] not in "; \t":
+        return None
+    if cookie_header[end : end + 1] != "=":
+        return None
+    before = cookie_header[:start].rstrip()
+    if before and before[-1] != ";":
+        return None
+    stop = cookie_header.find(";", end)
+    value = cookie_header[end + 1 : stop if stop >= 0 else None].rstrip()
+    return ChunkedCookie((value or None, (base_name,)))
 
 
 def chunked_set_cookie_headers(

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 from urllib.parse import unquote
 
-from flask import Request, Response, current_app, request
+from flask import Request, Response, after_this_request, current_app, request
 
 from .cookies import CookieNames, set_cookie_header
 from .redirects import normalized_origin
@@ -82,12 +82,14 @@ def csrf_token() -> str:
     if token is None:
         token = random_source.token_hex(32)
         request.environ[_NEW_KEY] = True
+        # Only a request that minted a token sets the cookie: no hook on every request.
+        after_this_request(set_csrf_cookie)
     request.environ[_TOKEN_KEY] = token
     return token
 
 
 def set_csrf_cookie(response: Response) -> Response:
-    """``after_request``: send the cookie when this request minted a new token."""
+    """Send the cookie when this request minted a new token (once, whoever calls first)."""
     if request.environ.pop(_NEW_KEY, False):
         context = _app()
         token = request.environ[_TOKEN_KEY]

@@ -16,8 +16,9 @@ from .cli import authjs_cli
 from .config import load_settings
 from .context import AuthContext, current_auth
 from .csrf import csrf_token, set_csrf_cookie
+from .decorators import UNAUTHORIZED
 from .exceptions import ConfigurationError
-from .globals import with_lazy_session
+from .globals import current_session, current_user, with_lazy_session
 from .loop import LoopDetector
 from .middleware import SessionMiddleware
 from .pipeline import Gate, SignInPipeline
@@ -65,6 +66,8 @@ class AuthJS:
         #: Steps of the sign-in pipeline that may stop a sign-in before its session
         #: (a second factor): see :meth:`sign_in_gate`.
         self.sign_in_gates: list[Gate] = []
+        #: ``@auth.unauthorized_handler`` and the like; shared with every app's context.
+        self.handlers: dict[str, Callable[..., Any]] = {}
         self.settings = {key.upper(): value for key, value in settings.items()}
         self._check_names()
         if app is not None:
@@ -100,6 +103,7 @@ class AuthJS:
             providers=self.providers,
             pages=self.pages,
             callbacks=self.callbacks,
+            handlers=self.handlers,
         )
         app.extensions["authjs"] = context
         app.extensions[PIPELINE_KEY] = SignInPipeline(
@@ -115,33 +119,44 @@ class AuthJS:
             app.wsgi_app,
             context.session_strategies[False],
             secure=settings.secure_cookies if settings.origin else None,
-            clock=lambda: context.clock(),
+            clock=context.now,
             session_format=context.session_format,
             secure_sessions=context.session_strategies[True],
             read_only=not settings.routes,
         )
 
         app.app_ctx_globals_class = with_lazy_session(app.app_ctx_globals_class)
-        # Registered first so it runs last: a later hook (the loop detector) may render a form.
-        app.after_request(set_csrf_cookie)
         if "sign_in" in self.pages:  # the loops it catches need a custom sign-in page
+            # Its after_request hook may render a form, after the hooks a view's
+            # csrf_token() asked for have run: the cookie then goes out from here
+            # (registered first, so it runs last).
+            app.after_request(set_csrf_cookie)
             LoopDetector(app, context)
         app.add_template_global(csrf_token, "authjs_csrf_token")
         app.add_template_global(lambda: current_auth().origin() + "/", "authjs_site_url")
+        app.jinja_env.globals.update(current_user=current_user, current_session=current_session)
         app.cli.add_command(authjs_cli)
         if not settings.routes:  # a read-only API: another app signs people in and out
             return
         app.register_blueprint(blueprint, url_prefix=settings.base_path)
         install_stub(app, context)
         _exempt_from_csrf_protect(app)
-        # CSRFProtect(app) may come later; this runs before its own check, on every request.
-        app.before_request(lambda: _exempt_from_csrf_protect(app))
+        # CSRFProtect(app) may come later, but no later than the first request (Flask
+        # refuses new hooks after it): exempt at that first request, before its check.
+        app.before_request(_exempt_at_the_first_request(app))
 
     def sign_out_everywhere(self, user_id: str) -> int:
         """End every session of ``user_id`` in the current app (database sessions at once,
         JWTs at their next renewal); return how many database sessions were deleted."""
         context: AuthContext = current_app.extensions["authjs"]
         return context.sign_out_everywhere(user_id)
+
+    def unauthorized_handler(self, function: F) -> F:
+        """``@auth.unauthorized_handler``: ``fn()`` returns what ``login_required`` answers
+        when nobody is signed in (any Flask view return value), instead of the redirect to
+        the sign-in page (or the 401 JSON for scripts)."""
+        self.handlers[UNAUTHORIZED] = function
+        return function
 
     def open_account_token(self, sealed: str) -> str | None:
         """A provider token as the store keeps it (``AUTHJS_STORE_OAUTH_TOKENS``), opened;
@@ -178,6 +193,22 @@ class AuthJS:
         """``fn(session, token) -> dict``: what ``g.session`` and ``GET /session`` show."""
         self.callbacks["session"] = function
         return function
+
+
+def _exempt_at_the_first_request(app: Flask) -> Callable[[], None]:
+    """A ``before_request`` hook that exempts our blueprints, then takes itself off the
+    app's hook list, so later requests do not pay for a hook that has nothing left to do.
+
+    The list is replaced, not changed in place: a request running the old list in another
+    thread finishes it unchanged (running this once more is harmless).
+    """
+
+    def exempt_once() -> None:
+        _exempt_from_csrf_protect(app)
+        hooks = app.before_request_funcs.get(None, [])
+        app.before_request_funcs[None] = [hook for hook in hooks if hook is not exempt_once]
+
+    return exempt_once
 
 
 def _exempt_from_csrf_protect(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -64,39 +65,51 @@ class SessionMiddleware:
         self.clock = clock
         self.chunk_size = session_format.chunk_size
         self.read_only = read_only
+        #: Per ``secure``: the session cookie's name, its strategy, and the parsed headers.
         self._cookies = {
-            False: (session_format.cookie_name(False), sessions),
-            True: (session_format.cookie_name(True), secure_sessions or sessions),
+            secure: (name, strategy, HeaderCache(name))
+            for secure, name, strategy in (
+                (False, session_format.cookie_name(False), sessions),
+                (True, session_format.cookie_name(True), secure_sessions or sessions),
+            )
         }
 
-    def _secure(self, environ: WSGIEnvironment) -> bool:
-        if self.secure is None:
-            return environ.get("wsgi.url_scheme") == "https"
-        return self.secure
-
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        secure = self._secure(environ)
-        name, sessions = self._cookies[secure]
-        header = environ.get("HTTP_COOKIE", "")
-        if name not in header:
+        # Every request passes here: the common cases take as few steps as they can.
+        secure = self.secure
+        if secure is None:
+            secure = environ.get("wsgi.url_scheme") == "https"
+        name, sessions, headers = self._cookies[secure]
+        header = environ.get("HTTP_COOKIE")
+        if not header or name not in header:
             environ[SESSION_KEY] = None
             return self.app(environ, _keeping_cookies_private(start_response))
-        cookie = read_chunked(header, name)
-        if not cookie.names:
+        value, names, known, steady_until = headers.entries.get(header) or headers.read(header)
+        if not names:
             environ[SESSION_KEY] = None
             return self.app(environ, _keeping_cookies_private(start_response))
         now = int(self.clock())
-        try:
-            loaded = sessions.load(cookie.value, now) if cookie.value else None
-        except StoreUnavailable:
-            return _store_unavailable(environ, start_response)
-        environ[SESSION_KEY] = loaded.claims if loaded else None
-        environ[TOKEN_KEY] = cookie.value if loaded else None
-        if self.read_only or (loaded is not None and not loaded.renew):
+        if now < steady_until:
+            loaded: LoadedSession | None = known
+        else:
+            try:
+                loaded = sessions.load(value, now) if value else None
+            except StoreUnavailable:
+                return _store_unavailable(environ, start_response)
+            if loaded is not None and loaded.steady_until > now:
+                headers.settle(header, loaded)
+        renew = False
+        if loaded is None:
+            environ[SESSION_KEY] = environ[TOKEN_KEY] = None
+        else:
+            claims, renew, _ = loaded
+            environ[SESSION_KEY] = claims
+            environ[TOKEN_KEY] = value
+        if self.read_only or (loaded is not None and not renew):
             return self.app(environ, _keeping_cookies_private(start_response))
         return self.app(
             environ,
-            self._writing_cookie(start_response, sessions, name, cookie.names, loaded, now, secure),
+            self._writing_cookie(start_response, sessions, name, names, loaded, now, secure),
         )
 
     def _writing_cookie(
@@ -134,12 +147,65 @@ class SessionMiddleware:
         return start
 
 
+class HeaderCache:
+    """What one session cookie name says in a ``Cookie`` header, by header, bounded
+    (oldest out first): ``(value, names, loaded, steady_until)``.
+
+    A browser sends the same header on every request until a cookie changes, so the
+    header is parsed once (a pure function of the header and the name), and the cached
+    value is the same ``str`` object each time, whose hash Python keeps. A strategy that
+    says its answer for a token holds until a time (a young JWT: until it expires or is
+    due for renewal) has that answer kept here too, used while the clock is before it;
+    otherwise the strategy is asked on every request, as before. Only headers up to
+    ``max_length`` are kept.
+    """
+
+    def __init__(self, name: str, size: int = 512, max_length: int = 4096) -> None:
+        self.name = name
+        self.size = size
+        self.max_length = max_length
+        #: Read by the middleware directly on its hot path.
+        self.entries: dict[str, tuple[str | None, tuple[str, ...], LoadedSession | None, int]] = {}
+        self._lock = threading.Lock()
+
+    def read(self, header: str) -> tuple[str | None, tuple[str, ...], LoadedSession | None, int]:
+        entry = self.entries.get(header)
+        if entry is None:
+            value, names = read_chunked(header, self.name)
+            entry = (value, names, None, 0)
+            self._keep(header, entry)
+        return entry
+
+    def settle(self, header: str, loaded: LoadedSession) -> None:
+        """Keep ``loaded`` for ``header`` until ``loaded.steady_until``."""
+        entry = self.entries.get(header)
+        if entry is not None:
+            self._keep(header, (entry[0], entry[1], loaded, loaded.steady_until))
+
+    def _keep(
+        self, header: str, entry: tuple[str | None, tuple[str, ...], LoadedSession | None, int]
+    ) -> None:
+        if len(header) > self.max_length:
+            return
+        with self._lock:
+            if header not in self.entries and len(self.entries) >= self.size:
+                del self.entries[next(iter(self.entries))]
+            self.entries[header] = entry
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
 def _keeping_cookies_private(start_response: StartResponse) -> StartResponse:
     """``start_response`` that keeps any response writing our cookies out of shared caches."""
 
     def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        if any(key.lower() == "set-cookie" and is_ours(value) for key, value in headers):
-            headers = private_to_the_browser(headers)
+        # A plain loop, the length first: this runs for every response, most of which
+        # write no cookie ("Set-Cookie" has 10 letters, the usual headers more).
+        for key, value in headers:
+            if len(key) == 10 and key.lower() == "set-cookie" and is_ours(value):
+                headers = private_to_the_browser(headers)
+                break
         return start_response(status, headers, exc_info)
 
     return start

@@ -20,7 +20,6 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol
@@ -57,11 +56,33 @@ def is_revoked(store: Adapter, claims: Mapping[str, Any]) -> bool:
     return revoked_at is not None and signed_in_at(claims) <= revoked_at
 
 
-@dataclass(frozen=True)
-class LoadedSession:
-    claims: Claims
-    #: Whether the cookie should be re-issued on this response (rolling refresh).
-    renew: bool
+class LoadedSession(tuple[Claims, bool, int]):
+    """A verified session cookie: ``(claims, renew, steady_until)``.
+
+    A bare tuple underneath, made with :meth:`of`: one is built on every signed-in
+    request, and a tuple is the cheapest object Python builds.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, claims: Claims, renew: bool, steady_until: int = 0) -> LoadedSession:
+        return tuple.__new__(cls, (claims, renew, steady_until))
+
+    @property
+    def claims(self) -> Claims:
+        return self[0]
+
+    @property
+    def renew(self) -> bool:
+        """Whether the cookie should be re-issued on this response (rolling refresh)."""
+        return self[1]
+
+    @property
+    def steady_until(self) -> int:
+        """The same token loads to this same answer while ``now`` is before this time (a
+        young JWT: until it expires or is due for renewal); 0: ask on every request."""
+        return self[2]
 
 
 class SessionCodec(Protocol):
@@ -112,18 +133,20 @@ class JWTSessionStrategy:
         claims = self.codec.decode(token, now=now)
         if claims is None or lifetime_left(claims, now, self.max_age) <= 0:
             return None
-        if now - claims["iat"] < self.update_age:
-            return LoadedSession(claims, renew=False)
+        due = claims["iat"] + self.update_age
+        if now < due:
+            ends = min(claims["exp"], signed_in_at(claims) + self.max_age)
+            return LoadedSession.of(claims, False, min(due, ends))
         if self.store is not None:
             try:
                 revoked = is_revoked(self.store(), claims)
             except StoreUnavailable as error:
                 # The token is still valid; renewal (and the check) waits for the store.
                 logger.warning("flask-authjs: session renewal postponed: %s", error)
-                return LoadedSession(claims, renew=False)
+                return LoadedSession.of(claims, False)
             if revoked:
                 return None
-        return LoadedSession(claims, renew=True)
+        return LoadedSession.of(claims, True)
 
     def issue(self, claims: Mapping[str, Any], now: int) -> tuple[str, int]:
         fresh = {k: v for k, v in claims.items() if k not in TOKEN_BOOKKEEPING}
@@ -135,8 +158,11 @@ class JWTSessionStrategy:
         """Nothing to delete: the cookie is the whole session."""
 
 
+@lru_cache(maxsize=4096)
 def session_key(token: str) -> str:
-    """What the store keeps for a database session token: its SHA-256, never the token."""
+    """What the store keeps for a database session token: its SHA-256, never the token.
+
+    Cached: every request of a database session asks again for the same token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -163,28 +189,29 @@ class DatabaseSessionStrategy:
         if not token or len(token) > MAX_SESSION_TOKEN_LENGTH:
             return None
         key = self.key(token)
-        stored = self.store().get_session(key)
+        store = self.store()
+        stored = store.get_session(key)
         if stored is None:
             return None
         if stored["expires"] <= now:
-            self.store().delete_session(key)
+            store.delete_session(key)
             return None
         # Rows written before ``auth_time`` was stored: their sign-in began a max age
         # before their (possibly slid) expiry.
         data = {AUTH_TIME: stored["expires"] - self.max_age, **stored["data"]}
         expires = min(stored["expires"], signed_in_at(data) + self.max_age)
         if expires <= now:
-            self.store().delete_session(key)
+            store.delete_session(key)
             return None
         claims = {**data, "sub": stored["user_id"], "iat": signed_in_at(data), "exp": expires}
-        return LoadedSession(claims, renew=False)
+        return LoadedSession.of(claims, False)
 
     def issue(self, claims: Mapping[str, Any], now: int) -> tuple[str, int]:
         token = secrets.token_urlsafe(32)
         data = {k: v for k, v in claims.items() if k not in (*TOKEN_BOOKKEEPING, "sub")}
         data[AUTH_TIME] = signed_in_at(claims, default=now)
         max_age = max(1, lifetime_left(data, now, self.max_age))
-        self.store().create_session(self.key(token), claims["sub"], now + max_age, data)
+        self.store().create_session(self.key(token), claims["sub"], now + max_age, data, now=now)
         return token, max_age
 
     def end(self, token: str) -> None:

@@ -62,10 +62,16 @@ def test_no_secret_is_fine_in_debug() -> None:
 
 
 def test_trust_host_replaces_the_url() -> None:
+    """Without ``AUTHJS_URL``, every absolute URL is built from the request's host."""
     app = production_app(URL=None, TRUST_HOST=True)
-    AuthJS(app)
-    response = app.test_client().get("/api/auth/providers", base_url="https://shop.example")
-    assert response.status_code == 200
+    AuthJS(app, providers=[CredentialsProvider()])
+    client = app.test_client()
+    for origin in ("https://shop.example", "http://other.example:8080"):
+        providers = client.get("/api/auth/providers", base_url=origin).get_json()
+        assert providers["credentials"]["signinUrl"] == f"{origin}/api/auth/signin/credentials"
+        assert providers["credentials"]["callbackUrl"] == (
+            f"{origin}/api/auth/callback/credentials"
+        )
 
 
 def test_keyword_settings_beat_app_config() -> None:

@@ -165,3 +165,22 @@ def test_head_on_a_json_route_answers_as_get_without_a_body(client: Any) -> None
     response = client.head("/api/auth/session")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.get_data() == b""
+
+
+@pytest.mark.parametrize("csrf_first", [True, False], ids=["CSRFProtect first", "AuthJS first"])
+def test_after_the_first_request_no_hook_of_ours_runs_on_every_request(
+    tmp_path: Any, csrf_first: bool
+) -> None:
+    """The CSRFProtect exemption is settled at the first request; only CSRFProtect's own
+    hook stays, and a direct first POST is already exempt."""
+    app = make_app(tmp_path, csrf_first=csrf_first)
+    assert len(app.before_request_funcs[None]) == 2
+    client = app.test_client()
+    response = client.post("/api/auth/callback/credentials", data={"csrfToken": "x"})
+    assert response.status_code == 302 and "csrf=true" in response.headers["Location"]
+    hooks = app.before_request_funcs[None]
+    assert [hook.__name__ for hook in hooks] == ["csrf_protect"]
+    assert app.after_request_funcs.get(None, []) == []
+    form = {"csrfToken": csrf_token(client), "email": USER["email"], "password": PASSWORD}
+    assert client.post("/api/auth/callback/credentials", data=form).status_code == 302
+    assert client.post("/app-form").status_code == 400

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask, request
 
-from .conftest import sign_in
+from flask_authjs import AuthJS, CredentialsProvider, login_required
+
+from .conftest import SECRET, authorize, sign_in
 
 
 def test_a_browser_is_sent_to_sign_in_with_the_page_it_asked_for(client: Any) -> None:
@@ -72,3 +75,29 @@ def test_g_session_reads_like_any_g_attribute(app: Any) -> None:
         assert g.get("session") == {"user": {"id": "x"}}
     with app.app_context():
         assert g.session is None
+
+
+def test_an_unauthorized_handler_replaces_the_default_answer(tmp_path: Any) -> None:
+    app = Flask("guarded")
+    app.config.update(AUTHJS_SECRET=SECRET, AUTHJS_URL="http://localhost")
+    auth = AuthJS(app, providers=[CredentialsProvider(authorize)])
+
+    @app.get("/private")
+    @login_required
+    def private() -> str:
+        return "secret"
+
+    client = app.test_client()
+    assert client.get("/private").status_code == 302  # the default, before a handler
+
+    # Registered after init_app, as apps usually do: it still counts.
+    @auth.unauthorized_handler
+    def no_session() -> Any:
+        return {"error": "please sign in", "path": request.path}, 403
+
+    for headers in ({"Accept": "text/html"}, {"Accept": "application/json"}):
+        response = client.get("/private", headers=headers)
+        assert response.status_code == 403
+        assert response.get_json() == {"error": "please sign in", "path": "/private"}
+    sign_in(client)
+    assert client.get("/private").get_data(as_text=True) == "secret"

@@ -64,8 +64,20 @@ def loop_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if "redirect loop" in r.getMessage()]
 
 
-def test_redirect_loop_warning_is_an_exported_warning() -> None:
-    assert issubclass(RedirectLoopWarning, Warning)
+def test_an_app_that_filters_the_warning_out_still_has_the_loop_broken_and_logged(
+    app_factory: AppFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``RedirectLoopWarning`` is a real warning category: the standard filter silences it
+    (a test suite that does not want it), and only it: the loop is broken and logged."""
+    client = app_with_page(app_factory, good_page).test_client()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", category=RedirectLoopWarning)
+        response, hops = follow(client, SEED_LOOP_URL)
+    assert caught == []
+    assert hops == [SEED_LOOP_URL] and response.status_code == 200
+    assert "callback/credentials" in response.text
+    assert len(loop_warnings(caplog)) == 1
 
 
 def test_sign_in_without_provider_from_the_custom_page_is_detected_and_broken(

@@ -185,6 +185,47 @@ def test_middleware_wraps_any_wsgi_app() -> None:
     assert seen[0]["sub"] == "u1" and seen[1] is None
 
 
+def test_the_header_cache_answers_what_the_parser_answers_and_stays_bounded() -> None:
+    from flask_authjs.cookies import read_chunked
+    from flask_authjs.middleware import HeaderCache
+
+    cache = HeaderCache(NAME, size=2, max_length=100)
+    headers = [f"{NAME}=a", f"x=1; {NAME}=b", f"{NAME}.0=c; {NAME}.1=d", f"{NAME}=a"]
+    for header in headers:
+        assert cache.read(header)[:2] == tuple(read_chunked(header, NAME))
+        assert len(cache) <= 2
+    fresh = HeaderCache(NAME, size=2, max_length=100)
+    long_header = f"{NAME}=" + "t" * 200
+    assert fresh.read(long_header)[0] == "t" * 200
+    assert len(fresh) == 0  # too long to keep
+
+
+def test_a_kept_young_session_is_still_renewed_when_due_and_refused_when_expired(
+    app_factory: Any,
+) -> None:
+    """The middleware keeps a young JWT's answer per header only until the token is due
+    for renewal or expires: the same cookie, sent again at those moments, is renewed,
+    then refused."""
+    from .conftest import FakeClock, use_clock
+
+    clock = FakeClock(float(int(__import__("time").time()) - 10 * 86400))
+    app = use_clock(app_factory(SESSION_MAX_AGE=3 * 86400, SESSION_UPDATE_AGE=86400), clock)
+    client = app.test_client()
+    sign_in(client)
+    token = client.get_cookie(NAME).value
+    raw = app.test_client(use_cookies=False)
+    headers = {"Cookie": f"{NAME}={token}"}
+    for _ in range(2):  # the second answer comes from the kept one
+        young = raw.get("/api/auth/session", headers=headers)
+        assert young.get_json()["user"]["id"] == "u1" and session_cookie(young) is None
+    clock.advance(86400)
+    due = raw.get("/api/auth/session", headers=headers)
+    assert due.get_json()["user"]["id"] == "u1" and session_cookie(due)  # renewed
+    clock.advance(2 * 86400)
+    expired = raw.get("/api/auth/session", headers=headers)
+    assert expired.get_json() == {} and session_cookie(expired) == ""
+
+
 def cacheable_app(app_factory: Any, **settings: Any) -> Any:
     app = app_factory(SESSION_UPDATE_AGE=60, **settings)
 

@@ -8,7 +8,12 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flask_authjs.cookies import CHUNK_SIZE, chunked_set_cookie_headers, read_chunked
+from flask_authjs.cookies import (
+    CHUNK_SIZE,
+    chunked_set_cookie_headers,
+    read_chunked,
+    read_every_pair,
+)
 from flask_authjs.emails import normalize_email
 from flask_authjs.exceptions import InvalidInput
 from flask_authjs.redirects import same_origin_url
@@ -82,6 +87,14 @@ cookie_headers = st.lists(st.tuples(cookie_names, cookie_text), max_size=6).map(
 def test_cookie_parser_never_raises_and_sees_only_its_own_names(header: str) -> None:
     cookie = read_chunked(header, "authjs.session-token")
     assert all(name.startswith("authjs.session-token") for name in cookie.names)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(cookie_text, cookie_headers, cookie_headers.map(lambda h: h.replace("; ", ";"))))
+def test_the_single_cookie_shortcut_reads_what_the_long_way_reads(header: str) -> None:
+    assert read_chunked(header, "authjs.session-token") == read_every_pair(
+        header, "authjs.session-token"
+    )
 
 
 @settings(max_examples=300, deadline=None)

@@ -7,7 +7,14 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from flask_authjs.responses import Result, redirect_result, to_response, wants_json
+from flask_authjs.responses import (
+    JSON_HEADERS,
+    Result,
+    json_response,
+    redirect_result,
+    to_response,
+    wants_json,
+)
 
 
 @pytest.mark.parametrize(
@@ -48,3 +55,15 @@ def test_a_result_becomes_one_response_with_its_cookies_and_headers() -> None:
     assert response.headers["Retry-After"] == "7"
     assert response.headers["Cache-Control"] == "private, no-cache, no-store"
     assert plain.status_code == 204 and plain.get_data() == b""
+
+
+def test_json_responses_are_jsonify_compatible_with_each_header_once() -> None:
+    app = Flask("json")
+    with app.test_request_context():
+        response = json_response({"b": 1, "a": [1, "é"]}, 201)
+        expected = app.json.response({"b": 1, "a": [1, "é"]}).get_data()
+    assert response.status_code == 201
+    assert response.get_data() == expected  # the app's JSON provider, compact, sorted
+    for key, value in JSON_HEADERS:
+        assert response.headers.getlist(key) == [value]
+    assert response.mimetype == "application/json"

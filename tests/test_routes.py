@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from flask import g, request
 
 from flask_authjs import signed_in, signed_out
 
@@ -380,3 +381,31 @@ def test_every_route_refuses_every_other_method_with_a_plain_400(
     response = client.open(path, method=method, data={"csrfToken": csrf_token(client)})
     assert response.status_code == 400
     assert response.get_data(as_text=True) == f"This action with HTTP {method} is not supported."
+
+
+def test_get_session_follows_a_session_callback_added_later_and_an_assigned_g_session(
+    app_factory: Any,
+) -> None:
+    """The kept JSON body is only for sessions shaped by default, read from the cookie."""
+    app = app_factory()
+
+    @app.before_request
+    def impersonate() -> None:
+        if request.headers.get("X-Support") == "1":
+            g.session = {"user": {"id": "support"}, "expires": "2030-01-01T00:00:00.000Z"}
+
+    client = app.test_client()
+    sign_in(client)
+    plain = client.get("/api/auth/session").get_json()
+    assert plain["user"]["email"] == "ada@example.com"
+    assert client.get("/api/auth/session").get_json() == plain
+
+    app.extensions["authjs"].callbacks.functions["session"] = lambda session, token: {
+        **session,
+        "role": "admin",
+    }
+    assert client.get("/api/auth/session").get_json() == {**plain, "role": "admin"}
+    del app.extensions["authjs"].callbacks.functions["session"]
+    support = client.get("/api/auth/session", headers={"X-Support": "1"}).get_json()
+    assert support["user"] == {"id": "support"}
+    assert client.get("/api/auth/session").get_json() == plain

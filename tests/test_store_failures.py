@@ -109,21 +109,43 @@ def test_an_unreachable_mongo_fails_sign_in_and_sign_up_with_503(
     app = app_factory(adapter=unreachable_mongo, SIGNUP=True)
     assert_unavailable(sign_in(app.test_client()))
     assert_unavailable(sign_up(app.test_client(), "new@example.com"))
+    # CSRF is checked before the store is asked: a bad token is the CSRF answer, not a 503.
     page = app.test_client().post(
         "/api/auth/callback/credentials",
         data={"email": USER["email"], "password": PASSWORD, "csrfToken": "x"},
+        headers={"Accept": "text/html"},
     )
-    assert page.status_code in (302, 403)  # CSRF is checked before the store is asked
+    assert page.status_code == 302
+    assert page.headers["Location"].startswith("http://localhost/api/auth/signin?csrf=true")
+    scripted = app.test_client().post(
+        "/api/auth/callback/credentials",
+        data={"email": USER["email"], "password": PASSWORD, "csrfToken": "x", "json": "true"},
+    )
+    assert scripted.status_code == 403
+    assert scripted.get_json()["error"] == "MissingCSRF"
 
 
+@pytest.mark.parametrize("timeout", [0.2, 1.0])
 def test_the_database_url_and_store_timeout_settings_bound_the_wait(
-    app_factory: AppFactory,
+    app_factory: AppFactory, timeout: float
 ) -> None:
-    app = app_factory(DATABASE_URL=f"mongodb://127.0.0.1:{closed_port()}/authjs", STORE_TIMEOUT=0.2)
+    """The sign-in gives up after about ``AUTHJS_STORE_TIMEOUT`` (not the driver's 30 s
+    default). Each store read waits at most the timeout; a sign-in makes a few reads."""
+    url = f"mongodb://127.0.0.1:{closed_port()}/authjs"
+    app = app_factory(DATABASE_URL=url, STORE_TIMEOUT=timeout)
     adapter = app.extensions["authjs"].adapter
     assert isinstance(adapter, MongoDBAdapter)
     assert adapter.database.name == "authjs"
-    assert_unavailable(sign_in(app.test_client()))
+    client = app.test_client()
+    csrf = client.get("/api/auth/csrf").get_json()["csrfToken"]
+    started = time.monotonic()
+    response = client.post(
+        "/api/auth/callback/credentials",
+        data={"csrfToken": csrf, "json": "true", "email": USER["email"], "password": PASSWORD},
+    )
+    waited = time.monotonic() - started
+    assert_unavailable(response)
+    assert timeout * 0.9 <= waited <= timeout * 3 + 1.5
 
 
 def test_a_database_session_lookup_without_the_store_is_a_503_not_a_sign_out(

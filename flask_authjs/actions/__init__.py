@@ -9,7 +9,7 @@ Auth.js's plain 400 rather than a 405 from outside the blueprint.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,18 @@ def _template_folder() -> str:
 
 STATIC_FOLDER = str(Path(__file__).resolve().parent.parent / "static")
 
-blueprint = Blueprint(
+
+class _AuthBlueprint(Blueprint):
+    """Our static files (the stylesheet, the page scripts) are ``nosniff`` like every other
+    answer of ours; set where they are served, not in an ``after_request`` hook."""
+
+    def send_static_file(self, filename: str) -> Response:
+        response = super().send_static_file(filename)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+blueprint = _AuthBlueprint(
     "authjs",
     __name__,
     template_folder=_template_folder(),
@@ -117,43 +128,35 @@ PROVIDER_ROUTES: dict[tuple[str, str], Callable[[str], Result]] = {
 
 @blueprint.route("/<action>", methods=ALL_METHODS)
 def dispatch(action: str) -> Response:
-    view = ROUTES.get((_method(), action))
-    return respond(view() if view else _unsupported())
+    return _route(ROUTES, action)
 
 
 @blueprint.route("/<action>/<provider_id>", methods=ALL_METHODS)
 def dispatch_provider(action: str, provider_id: str) -> Response:
-    view = PROVIDER_ROUTES.get((_method(), action))
-    return respond(view(provider_id) if view else _unsupported())
+    return _route(PROVIDER_ROUTES, action, provider_id)
+
+
+def _route(
+    routes: Mapping[tuple[str, str], Callable[..., Result]], action: str, *args: str
+) -> Response:
+    method = request.method
+    if method != "GET":
+        # Bodies are read only by POSTs: the limit is set before any action reads one.
+        # (Here rather than in a ``before_request`` hook, which Flask would run, and check
+        # for a coroutine, on every auth request, the hot ``GET session`` among them.)
+        limit_body(request, current_auth().settings.max_body_size)
+    # ``HEAD`` answers as ``GET`` without a body (HTTP's rule; Auth.js answers 400): a link
+    # checker or uptime probe sees what a browser would.
+    view = routes.get(("GET" if method == "HEAD" else method, action))
+    return respond(view(*args) if view else _unsupported())
 
 
 def respond(result: Result) -> Response:
     return to_response(result, STATIC_FOLDER)
 
 
-def _method() -> str:
-    """``HEAD`` answers as ``GET`` without a body (HTTP's rule; Auth.js answers 400): a link
-    checker or uptime probe sees what a browser would."""
-    return "GET" if request.method == "HEAD" else request.method
-
-
 def _unsupported() -> Result:
     return text_result(f"This action with HTTP {request.method} is not supported.", 400)
-
-
-@blueprint.before_request
-def limit_body_size() -> None:
-    """Bodies are read only by POSTs; a GET (the hot ``session`` read) skips this."""
-    if request.method != "GET":
-        limit_body(request, current_auth().settings.max_body_size)
-
-
-@blueprint.after_request
-def never_sniffed(response: Response) -> Response:
-    """Every answer of ours, ``client.js`` and the static files too, keeps its declared type."""
-    if "X-Content-Type-Options" not in response.headers:
-        response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _error(code: str, message: str, status: int, *, as_json: bool | None = None) -> Result:
@@ -214,9 +217,11 @@ def _unavailable_page(message: str) -> Result:
 
 
 @blueprint.errorhandler(Exception)
-def _unexpected(problem: Exception) -> Response | HTTPException:
-    if isinstance(problem, HTTPException):
-        return problem
+def _unexpected(problem: Exception) -> Response:
+    if isinstance(problem, HTTPException):  # a 404 for a static file, a 405, ...
+        response = current_app.make_response(problem)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
     current_app.logger.exception("flask-authjs: unexpected error in %r", request.path)
     message = (
         "There is a problem with the server configuration. "

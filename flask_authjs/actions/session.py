@@ -7,12 +7,22 @@ from flask import g, request
 from ..body import read_body
 from ..context import current_auth
 from ..csrf import csrf_valid
+from ..globals import session_was_read
+from ..middleware import TOKEN_KEY
 from ..pipeline import current_pipeline
-from ..responses import Result, json_result
+from ..responses import Result, json_result, json_text_result
 
 
 def get_session() -> Result:
-    return json_result(g.session or {})
+    """Every client polls this (on focus, on an interval), so the common case, a session
+    shaped by default (no ``session`` callback), answers the JSON body kept for its
+    token; anything else builds it."""
+    context = current_auth()
+    token = request.environ.get(TOKEN_KEY)
+    claims = context.current_claims()
+    if claims is None or not token or "session" in context.callbacks or session_was_read():
+        return json_result(g.session or {})
+    return json_text_result(context.session_bodies.body(token, claims))
 
 
 def update_session() -> Result:

@@ -128,8 +128,10 @@ class Adapter(Protocol):
     # Database sessions.
 
     def create_session(
-        self, session_key: str, user_id: str, expires: int, data: Mapping[str, Any]
-    ) -> None: ...
+        self, session_key: str, user_id: str, expires: int, data: Mapping[str, Any], *, now: int
+    ) -> None:
+        """Store a database session; a store may drop sessions expired at ``now`` here."""
+        ...
 
     def get_session(self, session_key: str) -> StoredSession | None: ...
 

@@ -144,7 +144,7 @@ class MongoDBAdapter(MongoStore):
     # Database sessions.
 
     def create_session(
-        self, session_key: str, user_id: str, expires: int, data: Mapping[str, Any]
+        self, session_key: str, user_id: str, expires: int, data: Mapping[str, Any], *, now: int
     ) -> None:
         document = {
             "sessionKey": plain_str("session_key", session_key),

@@ -164,7 +164,7 @@ class AuthjsMongoDBAdapter(MongoStore):
     # Database sessions.
 
     def create_session(
-        self, session_key: str, user_id: str, expires: int, data: Mapping[str, Any]
+        self, session_key: str, user_id: str, expires: int, data: Mapping[str, Any], *, now: int
     ) -> None:
         key = object_id(user_id)
         if key is None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
@@ -242,7 +241,7 @@ class SQLAlchemyAdapter(SQLAlchemyFactorsMixin):
     # Database sessions.
 
     def create_session(
-        self, session_key: str, user_id: str, expires: int, data: Mapping[str, Any]
+        self, session_key: str, user_id: str, expires: int, data: Mapping[str, Any], *, now: int
     ) -> None:
         sessions = self.schema.sessions
         token = plain_str("session_key", session_key)
@@ -255,14 +254,14 @@ class SQLAlchemyAdapter(SQLAlchemyFactorsMixin):
         )
         if key is None:
             raise missing
-        now = moment(time.time(), sessions.c.expires)
+        expired_by = moment(now, sessions.c.expires)
         try:
             with self._begin() as connection:
                 if sessions.c.user_id.index:
                     # The user's expired sessions go as a new one comes. Auth.js's tables
                     # have no index on the user for this; there they go when read.
                     self._delete_sessions(
-                        connection, (sessions.c.user_id == key) & (sessions.c.expires <= now)
+                        connection, (sessions.c.user_id == key) & (sessions.c.expires <= expired_by)
                     )
                 connection.execute(
                     insert(sessions).values(

@@ -16,10 +16,10 @@ import os
 import sqlite3
 import stat
 import threading
-import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from ..exceptions import ConfigurationError
@@ -85,8 +85,16 @@ CREATE INDEX IF NOT EXISTS rate_limit_attempts_key_at ON rate_limit_attempts (ke
 )
 logger = logging.getLogger("flask_authjs")
 
+_GET_SESSION = "SELECT user_id, expires, data FROM sessions WHERE session_key = ?"
 _USER_COLUMNS = "id, email, name, image, password_hash"
 _USER_COLUMNS_OF_U = "u.id, u.email, u.name, u.image, u.password_hash"
+
+
+@lru_cache(maxsize=1024)
+def _session_data(text: str) -> Mapping[str, Any]:
+    """A session's stored JSON, parsed; the same text always parses the same (callers copy)."""
+    data: Mapping[str, Any] = json.loads(text)
+    return data
 
 
 def _create_private(path: str) -> None:
@@ -169,6 +177,15 @@ class SQLiteAdapter(SQLiteFactorsMixin):
                     self._schema_ready = True
             self._local.connection = connection
         return connection
+
+    def _reader(self) -> sqlite3.Cursor:
+        """The thread's cursor for the per-request session read (plain tuples)."""
+        reader: sqlite3.Cursor | None = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = self._connection().cursor()
+            reader.row_factory = None
+            self._local.reader = reader
+        return reader
 
     @contextmanager
     def _cursor(self) -> Iterator[sqlite3.Connection]:
@@ -284,10 +301,10 @@ class SQLiteAdapter(SQLiteFactorsMixin):
     # Database sessions.
 
     def create_session(
-        self, session_key: str, user_id: str, expires: int, data: Mapping[str, Any]
+        self, session_key: str, user_id: str, expires: int, data: Mapping[str, Any], *, now: int
     ) -> None:
         with self._transaction() as db:
-            db.execute("DELETE FROM sessions WHERE expires <= ?", (int(time.time()),))
+            db.execute("DELETE FROM sessions WHERE expires <= ?", (int(now),))
             db.execute(
                 "INSERT INTO sessions (session_key, user_id, expires, data) VALUES (?, ?, ?, ?)",
                 (
@@ -299,19 +316,25 @@ class SQLiteAdapter(SQLiteFactorsMixin):
             )
 
     def get_session(self, session_key: str) -> StoredSession | None:
-        with self._cursor() as db:
-            row = db.execute(
-                "SELECT session_key, user_id, expires, data FROM sessions WHERE session_key = ?",
-                (plain_str("session_key", session_key),),
-            ).fetchone()
-        if row is None:
+        # Every request of a database session comes here: one prepared statement on the
+        # thread's connection, plain tuples, and the JSON of a session parsed once.
+        key = plain_str("session_key", session_key)
+        try:
+            # ``fetchall`` runs the statement to its end, so the kept cursor holds no
+            # read transaction open between requests.
+            rows = self._reader().execute(_GET_SESSION, (key,)).fetchall()
+        except sqlite3.OperationalError as error:
+            raise StoreUnavailable(f"SQLite store {self.path!r}: {error}") from error
+        if not rows:
             return None
-        return StoredSession(
-            session_key=row["session_key"],
-            user_id=row["user_id"],
-            expires=row["expires"],
-            data=json.loads(row["data"]),
-        )
+        user_id, expires, data = rows[0]
+        stored: StoredSession = {
+            "session_key": key,
+            "user_id": user_id,
+            "expires": expires,
+            "data": dict(_session_data(data)),
+        }
+        return stored
 
     def update_session_expiry(self, session_key: str, expires: int) -> None:
         with self._cursor() as db:

@@ -77,6 +77,8 @@ class SignedIn:
     cookies: list[str]
     claims: Mapping[str, Any]
     is_new_user: bool = False
+    #: The new session cookie's value (a JWT, or a database session token).
+    token: str = ""
 
 
 #: ``gate(attempt)``: ``None`` to go on, or :class:`Halted` to stop before the session.
@@ -162,6 +164,7 @@ class SignInPipeline:
             cookies=context.session_cookies(issued),
             claims=issued.claims,
             is_new_user=attempt.is_new_user,
+            token=issued.token,
         )
 
     def update(self, claims: Mapping[str, Any], data: object) -> SignedIn:
@@ -179,6 +182,7 @@ class SignInPipeline:
             session=session,
             cookies=context.session_cookies(issued),
             claims=issued.claims,
+            token=issued.token,
         )
 
 

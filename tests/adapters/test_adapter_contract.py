@@ -63,7 +63,9 @@ def test_a_provider_account_links_to_one_user_only(adapter: Adapter) -> None:
 
 def test_sessions_are_created_read_extended_and_deleted(adapter: Adapter) -> None:
     user = adapter.create_user("ada@example.com")
-    adapter.create_session("key-1", user["id"], NOW + 60, {"name": "Ada", "email": "a@example.com"})
+    adapter.create_session(
+        "key-1", user["id"], NOW + 60, {"name": "Ada", "email": "a@example.com"}, now=NOW
+    )
     stored = adapter.get_session("key-1")
     assert stored == {
         "session_key": "key-1",
@@ -82,8 +84,8 @@ def test_deleting_a_users_sessions_leaves_other_users_alone(adapter: Adapter) ->
     ada = adapter.create_user("ada@example.com")["id"]
     bob = adapter.create_user("bob@example.com")["id"]
     for key in ("a1", "a2", "a3"):
-        adapter.create_session(key, ada, NOW + 60, {})
-    adapter.create_session("b1", bob, NOW + 60, {})
+        adapter.create_session(key, ada, NOW + 60, {}, now=NOW)
+    adapter.create_session("b1", bob, NOW + 60, {}, now=NOW)
     assert adapter.delete_user_sessions(ada) == 3
     assert adapter.get_session("a1") is None
     assert adapter.get_session("b1") is not None

@@ -175,7 +175,9 @@ def test_a_user_and_account_made_by_the_node_adapter_are_read_by_flask(
 
 def test_sessions_made_by_either_side_are_sessions_on_the_other(database: Any, store: Any) -> None:
     user = store.create_user("lin@example.com", name="Lin")
-    store.create_session("flask-token", user["id"], FUTURE_EPOCH, {"name": "Lin"})
+    store.create_session(
+        "flask-token", user["id"], FUTURE_EPOCH, {"name": "Lin"}, now=FUTURE_EPOCH - 3600
+    )
     (found,) = node(database, ("getSessionAndUser", ["flask-token"]))
     assert found["session"]["sessionToken"] == "flask-token"
     assert found["session"]["userId"] == user["id"]

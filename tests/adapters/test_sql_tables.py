@@ -225,7 +225,7 @@ def test_a_session_for_a_user_the_shared_table_lacks_is_refused_with_the_reason(
     adapter = SQLAlchemyAdapter(empty_database, schema=schema)
     adapter.create_tables()
     with pytest.raises(LookupError, match="sessions belong to stored users"):
-        adapter.create_session("token", "u1", 4102444800, {})
+        adapter.create_session("token", "u1", 4102444800, {}, now=4102444800 - 3600)
     assert adapter.get_session("token") is None
     adapter.engine.dispose()
 
@@ -271,3 +271,19 @@ def test_rate_limit_keys_no_one_tried_for_a_window_are_forgotten(
 
     assert keys("authjs_rate_limit_keys") == ["account:new", "account:recent"]
     assert keys("authjs_rate_limit_attempts") == ["account:new", "account:recent"]
+
+
+def test_a_new_session_sweeps_the_users_sessions_expired_by_the_given_now(
+    sql_store: SQLAlchemyAdapter,
+) -> None:
+    """Expiry is judged by the app's clock passed in (``now``), not the wall clock: these
+    times are decades ahead, so only ``now`` can call the first session expired."""
+    now = 4_000_000_000
+    user = sql_store.create_user("ada@example.com")["id"]
+    sql_store.create_session("old", user, now + 60, {}, now=now)
+    sql_store.create_session("still", user, now + 600, {}, now=now)
+    assert sql_store.get_session("old") is not None
+    sql_store.create_session("new", user, now + 700, {}, now=now + 60)
+    assert sql_store.get_session("old") is None
+    assert sql_store.get_session("still") is not None
+    assert sql_store.get_session("new") is not None
