@@ -11,6 +11,10 @@ provider (a real OAuth round trip, development only); with ``GITHUB_CLIENT_ID`` 
 Mail (magic links, password resets, sign-up verification) goes to the development outbox
 unless ``AUTHJS_SMTP_URL`` is set: ``/outbox`` lists it, so every mail flow works on a
 fresh machine with nothing else installed.
+
+Passkeys and TOTP two-factor are on: the dashboard links to the account page
+(``/api/auth/account``) where a user adds passkeys and turns two-factor on. The demo runs
+on ``localhost``, not ``127.0.0.1``: a passkey belongs to a domain name, never an IP.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from flask_authjs import (
     CredentialsProvider,
     EmailProvider,
     GitHubProvider,
+    PasskeyProvider,
     Provider,
     StubOAuthProvider,
     login_required,
@@ -35,7 +40,7 @@ from flask_authjs.adapters import DuplicateEmail
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
-DEMO_ADDRESS = "http://127.0.0.1:5000"
+DEMO_ADDRESS = "http://localhost:5000"
 DEMO_POLICY = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'"
@@ -56,9 +61,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         AUTHJS_EMAIL_VERIFICATION="required",
         AUTHJS_SMTP_URL=os.environ.get("AUTHJS_SMTP_URL"),
         AUTHJS_EMAIL_FROM=os.environ.get("AUTHJS_EMAIL_FROM"),
+        AUTHJS_TWO_FACTOR=True,
+        AUTHJS_TWO_FACTOR_ISSUER="flask-authjs demo",
     )
     app.config.update(config or {})
-    providers: list[Provider] = [CredentialsProvider(), EmailProvider()]
+    providers: list[Provider] = [
+        CredentialsProvider(),
+        EmailProvider(),
+        PasskeyProvider(rp_name="flask-authjs demo"),
+    ]
     if app.config["AUTHJS_STUB_OAUTH"]:
         providers.append(StubOAuthProvider())
     if os.environ.get("GITHUB_CLIENT_ID") and os.environ.get("GITHUB_CLIENT_SECRET"):

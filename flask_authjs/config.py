@@ -56,6 +56,8 @@ DEFAULTS: dict[str, Any] = {
     "EMAIL_VERIFICATION_MAX_AGE": DAY,
     "EMAIL_LIMIT_PER_EMAIL": 5,
     "EMAIL_LIMIT_PER_ADDRESS": 30,
+    "TWO_FACTOR": False,
+    "TWO_FACTOR_ISSUER": None,
 }
 
 JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
@@ -123,6 +125,10 @@ class Settings:
     email_verification_max_age: int
     email_limit_per_email: int
     email_limit_per_address: int
+    #: TOTP two-factor sign-in (needs the ``passkeys`` extra); the issuer names the app in
+    #: authenticator apps (default: ``AUTHJS_URL``'s host).
+    two_factor: bool
+    two_factor_issuer: str | None
 
     @property
     def secure_cookies(self) -> bool:
@@ -186,6 +192,8 @@ def load_settings(app: Flask, overrides: dict[str, Any]) -> Settings:
         ),
         email_limit_per_email=_limit("EMAIL_LIMIT_PER_EMAIL", raw["EMAIL_LIMIT_PER_EMAIL"]),
         email_limit_per_address=_limit("EMAIL_LIMIT_PER_ADDRESS", raw["EMAIL_LIMIT_PER_ADDRESS"]),
+        two_factor=_two_factor(raw["TWO_FACTOR"]),
+        two_factor_issuer=_issuer(raw["TWO_FACTOR_ISSUER"]),
     )
 
 
@@ -379,3 +387,29 @@ def _stub_oauth(value: object, relaxed: bool) -> bool:
             "enable it only for development and tests; " + DEVELOPMENT_FIX,
         )
     return bool(value)
+
+
+def _two_factor(value: object) -> bool:
+    if not value:
+        return False
+    try:
+        import cryptography  # noqa: F401
+        import pyotp  # noqa: F401
+        import segno  # noqa: F401
+    except ImportError as error:
+        raise ConfigurationError(
+            "AUTHJS_TWO_FACTOR",
+            f"needs {error.name}, which is not installed.",
+            "pip install 'flask-authjs[passkeys]'.",
+        ) from error
+    return True
+
+
+def _issuer(value: object) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value.strip() or ":" in value):
+        raise ConfigurationError(
+            "AUTHJS_TWO_FACTOR_ISSUER",
+            f"{value!r} is not a name.",
+            'give the name authenticator apps should show, e.g. "Example" (no colon).',
+        )
+    return value

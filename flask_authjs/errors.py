@@ -31,6 +31,11 @@ TOO_MANY_ATTEMPTS = "TooManyAttempts"
 SIGNUP_INVALID = "SignupInvalid"
 EMAIL_TAKEN = "EmailTaken"
 STORE_UNAVAILABLE = "StoreUnavailable"
+TWO_FACTOR_REQUIRED = "TwoFactorRequired"
+TWO_FACTOR_EXPIRED = "TwoFactorExpired"
+INVALID_CODE = "InvalidCode"
+WEBAUTHN_VERIFICATION = "WebAuthnVerificationError"
+LAST_SIGN_IN_METHOD = "LastSignInMethod"
 #: Seconds a client is asked to wait (``Retry-After``) while the store cannot be reached.
 STORE_RETRY_AFTER = "5"
 
@@ -52,6 +57,8 @@ SIGNIN_ERRORS = frozenset(
         MISSING_CSRF,
         INVALID_INPUT,
         TOO_MANY_ATTEMPTS,
+        TWO_FACTOR_EXPIRED,
+        WEBAUTHN_VERIFICATION,
     }
 )
 

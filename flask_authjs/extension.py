@@ -23,6 +23,7 @@ from .loop import LoopDetector
 from .middleware import SessionMiddleware
 from .pipeline import Gate, SignInPipeline
 from .pipeline.core import EXTENSION_KEY as PIPELINE_KEY
+from .pipeline.two_factor import two_factor_gate
 from .providers import Provider
 from .redirects import same_origin_url
 from .stub_idp import install_stub
@@ -105,7 +106,9 @@ class AuthJS:
             handlers=self.handlers,
         )
         app.extensions["authjs"] = context
-        app.extensions[PIPELINE_KEY] = SignInPipeline(context, self.sign_in_gates)
+        app.extensions[PIPELINE_KEY] = SignInPipeline(
+            context, self.sign_in_gates, built_in_gates=[two_factor_gate]
+        )
         if not app.secret_key:
             # Not for us (our CSRF token is a cookie of its own): Flask-WTF forms and
             # CSRFProtect in the app need a key, so an app with AUTHJS_SECRET has one.

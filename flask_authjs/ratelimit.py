@@ -74,6 +74,12 @@ class RateLimiter:
     def sign_up_limits(self, address: str | None) -> dict[str, int]:
         return {limit_key("signup-address", address or "-"): self.settings.signup_limit_per_address}
 
+    def challenge_limits(self, address: str | None) -> dict[str, int]:
+        """Passkey challenges (each one a store record) per client address."""
+        return {
+            limit_key("challenge-address", address or "-"): self.settings.rate_limit_per_address
+        }
+
     def reserve(self, limits: Mapping[str, int]) -> Reservation:
         """Count one attempt under every limited key now, or refuse with ``retry_after``."""
         active = {key: limit for key, limit in limits.items() if limit > 0}

@@ -33,9 +33,14 @@ _NONCE_SIZE = 12
 
 
 class TokenSealer:
-    """Seals and opens account tokens with the keys of every configured secret."""
+    """Seals and opens account tokens with the keys of every configured secret.
 
-    def __init__(self, secrets: tuple[str, ...] | list[str]) -> None:
+    ``purpose`` derives keys of their own for another kind of secret (TOTP secrets use
+    ``"totp-secret"``); ``bound_to`` ties a sealed value to its owner (a user id), so a
+    value copied to another row does not open there.
+    """
+
+    def __init__(self, secrets: tuple[str, ...] | list[str], purpose: str = PURPOSE) -> None:
         try:
             from cryptography.hazmat.primitives.ciphers.aead import AESGCM
         except ImportError as error:
@@ -44,17 +49,17 @@ class TokenSealer:
                 "keeps OAuth tokens sealed with AES-GCM, which needs the cryptography package.",
                 "pip install 'flask-authjs[oidc]', or leave the setting off.",
             ) from error
-        keys = [derive_key(secret, PURPOSE) for secret in secrets]
+        keys = [derive_key(secret, purpose) for secret in secrets]
         self._sealing_kid = key_id(keys[0])
         self._ciphers = {key_id(key): AESGCM(key) for key in reversed(keys)}
 
-    def seal(self, value: str) -> str:
+    def seal(self, value: str, bound_to: str = "") -> str:
         nonce = os.urandom(_NONCE_SIZE)
         kid = self._sealing_kid
-        sealed = self._ciphers[kid].encrypt(nonce, value.encode(), kid.encode())
+        sealed = self._ciphers[kid].encrypt(nonce, value.encode(), _aad(kid, bound_to))
         return f"{SEALED_PREFIX}{kid}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
-    def open(self, sealed: str) -> str | None:
+    def open(self, sealed: str, bound_to: str = "") -> str | None:
         """The token, or ``None`` if this is not a token we sealed with a current secret."""
         if not sealed.startswith(SEALED_PREFIX):
             return None
@@ -66,10 +71,17 @@ class TokenSealer:
 
         try:
             raw = base64.b64decode(body.encode(), altchars=b"-_", validate=True)
-            opened: bytes = cipher.decrypt(raw[:_NONCE_SIZE], raw[_NONCE_SIZE:], kid.encode())
+            opened: bytes = cipher.decrypt(
+                raw[:_NONCE_SIZE], raw[_NONCE_SIZE:], _aad(kid, bound_to)
+            )
             return opened.decode()
         except (binascii.Error, InvalidTag, ValueError):
             return None
+
+
+def _aad(kid: str, bound_to: str) -> bytes:
+    """The authenticated data: the key id, and the owner when the value has one."""
+    return f"{kid}|{bound_to}".encode() if bound_to else kid.encode()
 
 
 def account_to_store(account: Mapping[str, Any], sealer: TokenSealer | None) -> dict[str, Any]:

@@ -29,6 +29,15 @@ user_created = _signals.signal("authjs-user-created")
 #: An OAuth account was linked to a user. Arguments: ``user``, ``account``.
 account_linked = _signals.signal("authjs-account-linked")
 
+#: A passkey was added to an account. Arguments: ``user``, ``passkey`` (its public view).
+passkey_added = _signals.signal("authjs-passkey-added")
+
+#: Two-factor sign-in was turned on. Arguments: ``user``.
+two_factor_enabled = _signals.signal("authjs-two-factor-enabled")
+
+#: Two-factor sign-in was turned off. Arguments: ``user``.
+two_factor_disabled = _signals.signal("authjs-two-factor-disabled")
+
 
 def send_safely(signal: Any, app: Flask, **kwargs: Any) -> None:
     try:

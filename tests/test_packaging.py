@@ -58,6 +58,9 @@ def test_the_wheel_holds_templates_static_files_and_py_typed(wheel: Path) -> Non
         "flask_authjs/templates/authjs/email/magic_link.txt",
         "flask_authjs/templates/authjs/email/magic_link.html",
         "flask_authjs/static/authjs.css",
+        "flask_authjs/static/passkeys.js",
+        "flask_authjs/templates/authjs/account.html",
+        "flask_authjs/templates/authjs/two_factor.html",
     ]:
         assert expected in names
 

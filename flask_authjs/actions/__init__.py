@@ -8,8 +8,10 @@ Auth.js's plain 400 rather than a 405 from outside the blueprint.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -85,6 +87,19 @@ blueprint = _AuthBlueprint(
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
+def _lazy(module: str, name: str) -> Callable[..., Result]:
+    """A view imported on first use: passkeys and 2FA pull in optional packages
+    (``webauthn``, ``pyotp``, ``segno``) that an app without them never loads."""
+
+    def view(*args: Any) -> Result:
+        function: Callable[..., Result] = getattr(
+            importlib.import_module(f"{__name__}.{module}"), name
+        )
+        return function(*args)
+
+    return view
+
+
 ROUTES: dict[tuple[str, str], Callable[[], Result]] = {
     ("GET", "csrf"): csrf.get_csrf_token,
     ("GET", "providers"): providers.get_providers,
@@ -109,6 +124,9 @@ ROUTES: dict[tuple[str, str], Callable[[], Result]] = {
     ("GET", "verify-email"): verify_email.verify_email_page,
     ("POST", "verify-email"): verify_email.verify_email,
     ("POST", "resend-verification"): verify_email.resend_verification,
+    ("GET", "account"): _lazy("account", "account_page"),
+    ("GET", "two-factor"): _lazy("two_factor", "two_factor_page"),
+    ("POST", "two-factor"): _lazy("two_factor", "submit_code"),
 }
 PROVIDER_ROUTES: dict[tuple[str, str], Callable[[str], Result]] = {
     # A link to signin/<id> shows the sign-in page, as Auth.js does (a GET starts nothing).
@@ -116,6 +134,9 @@ PROVIDER_ROUTES: dict[tuple[str, str], Callable[[str], Result]] = {
     ("POST", "signin"): signin.sign_in_with_provider,
     ("GET", "callback"): callback.callback,
     ("POST", "callback"): callback.callback,
+    ("GET", "webauthn-options"): _lazy("passkey", "webauthn_options"),
+    ("POST", "passkey"): _lazy("passkey", "manage_passkey"),
+    ("POST", "two-factor"): _lazy("two_factor", "manage_two_factor"),
 }
 
 

@@ -37,6 +37,10 @@ def callback(provider_id: str) -> Result:
                 return confirmation_page(context, provider)
             return text_result("Credentials are accepted by POST only.", 400)
         params, as_json = checked_post(context, failure_page="signin")
+        if provider.type == "webauthn" and params.get("action") == "register":
+            from .passkey import register_passkey  # imports webauthn: only when used
+
+            return register_passkey(context, provider, params, as_json=as_json)
         cookie_callback = read_chunked(
             request.headers.get("Cookie", ""), context.cookie_names().callback_url
         ).value

@@ -12,7 +12,9 @@ def outcome_result(outcome: SignedIn | Halted, *, as_json: bool) -> Result:
     """A finished sign-in: to the callbackUrl with the new session (and, for scripts, the
     session in the JSON body); a halted one: to the gate's page."""
     if isinstance(outcome, Halted):
-        result = redirect_result(outcome.url, as_json=as_json, status=outcome.status)
+        result = redirect_result(
+            outcome.url, as_json=as_json, status=outcome.status, error=outcome.error
+        )
         return result.with_cookies(outcome.cookies)
     result = redirect_result(outcome.callback_url, as_json=as_json, session=outcome.session)
     return result.with_cookies(outcome.cookies)

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 from ..exceptions import ConfigurationError
 from .base import Adapter as Adapter
 from .base import Attempts as Attempts
+from .base import Authenticator as Authenticator
 from .base import DuplicateAccount as DuplicateAccount
 from .base import DuplicateEmail as DuplicateEmail
 from .base import StoredSession as StoredSession
 from .base import StoreUnavailable as StoreUnavailable
+from .base import TwoFactor as TwoFactor
 from .base import User as User
 from .base import VerificationToken as VerificationToken
 from .sqlite import SQLiteAdapter as SQLiteAdapter
@@ -23,6 +25,7 @@ from .sqlite import SQLiteAdapter as SQLiteAdapter
 __all__ = [
     "Adapter",
     "Attempts",
+    "Authenticator",
     "DuplicateAccount",
     "DuplicateEmail",
     "MongoDBAdapter",
@@ -30,6 +33,7 @@ __all__ = [
     "SQLiteAdapter",
     "StoreUnavailable",
     "StoredSession",
+    "TwoFactor",
     "User",
     "VerificationToken",
     "adapter_from_url",

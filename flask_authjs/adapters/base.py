@@ -47,6 +47,36 @@ class VerificationToken(TypedDict):
     expires: int
 
 
+class Authenticator(TypedDict):
+    """A passkey (WebAuthn credential) of a user.
+
+    ``credential_id`` and ``public_key`` are base64url without padding, as WebAuthn's JSON
+    spells them; ``counter`` is the authenticator's last signature counter.
+    """
+
+    credential_id: str
+    user_id: str
+    public_key: str
+    counter: int
+    transports: list[str]
+    device_type: str
+    backed_up: bool
+    name: str
+    created_at: int
+    last_used_at: int | None
+
+
+class TwoFactor(TypedDict):
+    """A user's TOTP second factor. ``secret`` is encrypted (see :mod:`flask_authjs.totp`);
+    ``enabled`` is false until the user confirmed one code; ``last_step`` is the last
+    accepted time step, so no code is accepted twice."""
+
+    user_id: str
+    secret: str
+    enabled: bool
+    last_step: int
+
+
 @dataclass(frozen=True)
 class Attempts:
     """Recent attempts under one rate-limit key: how many, and when the oldest was."""
@@ -96,6 +126,10 @@ class Adapter(Protocol):
 
         Raise :class:`DuplicateAccount` if that provider account is linked already.
         """
+        ...
+
+    def list_accounts(self, user_id: str) -> list[dict[str, Any]]:
+        """The user's linked accounts (``provider``, ``providerAccountId``, ``type``)."""
         ...
 
     # Database sessions.
@@ -163,3 +197,56 @@ class Adapter(Protocol):
     def release_attempt(self, keys: Sequence[str], attempt_id: str) -> None:
         """Forget a reserved attempt that turned out not to count (a successful sign-in)."""
         ...
+
+    # Passkeys (WebAuthn authenticators).
+
+    def create_authenticator(self, authenticator: Authenticator) -> None:
+        """Insert a passkey; raise :class:`DuplicateAccount` (provider ``"passkey"``) if its
+        credential id is stored already."""
+        ...
+
+    def get_authenticator(self, credential_id: str) -> Authenticator | None: ...
+
+    def list_authenticators(self, user_id: str) -> list[Authenticator]:
+        """The user's passkeys, oldest first."""
+        ...
+
+    def update_authenticator_counter(
+        self, credential_id: str, expected: int, counter: int, *, backed_up: bool, used_at: int
+    ) -> bool:
+        """Set the counter to ``counter`` only if it still is ``expected`` (compare and set,
+        so two racing uses of one signature cannot both pass); ``False`` if it was not."""
+        ...
+
+    def rename_authenticator(self, user_id: str, credential_id: str, name: str) -> bool: ...
+
+    def delete_authenticator(self, user_id: str, credential_id: str) -> bool: ...
+
+    # Two-factor (TOTP) and recovery codes.
+
+    def get_two_factor(self, user_id: str) -> TwoFactor | None: ...
+
+    def set_two_factor(self, user_id: str, secret: str, *, enabled: bool) -> None:
+        """Create or replace the user's TOTP secret (``last_step`` starts at 0)."""
+        ...
+
+    def enable_two_factor(self, user_id: str) -> None: ...
+
+    def use_totp_step(self, user_id: str, step: int) -> bool:
+        """Record ``step`` as used if it is later than the last used one (atomically);
+        ``False`` if it is not, so one code is accepted once."""
+        ...
+
+    def delete_two_factor(self, user_id: str) -> None:
+        """Remove the TOTP secret and every recovery code of the user."""
+        ...
+
+    def set_recovery_codes(self, user_id: str, code_hashes: Sequence[str]) -> None:
+        """Replace the user's recovery codes (stored as hashes only)."""
+        ...
+
+    def use_recovery_code(self, user_id: str, code_hash: str) -> bool:
+        """Delete the code if the user has it (atomically); ``False`` if not."""
+        ...
+
+    def count_recovery_codes(self, user_id: str) -> int: ...

@@ -147,6 +147,9 @@ class MongoDBAdapter(MongoStore):
         except DuplicateKeyError as error:
             raise DuplicateAccount(provider, provider_account_id) from error
 
+    def list_accounts(self, user_id: str) -> list[dict[str, Any]]:
+        return self._list_accounts({"userId": plain_str("user_id", user_id)})
+
     # Database sessions.
 
     def create_session(

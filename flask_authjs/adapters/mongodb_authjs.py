@@ -153,6 +153,10 @@ class AuthjsMongoDBAdapter(MongoStore):
             return None
         return self._user(self._run(lambda db: db.users.find_one({"_id": account["userId"]})))
 
+    def list_accounts(self, user_id: str) -> list[dict[str, Any]]:
+        key = object_id(user_id)
+        return [] if key is None else self._list_accounts({"userId": key})
+
     def link_account(self, user_id: str, account: Mapping[str, Any]) -> None:
         provider = plain_str("provider", account.get("provider"))
         provider_account_id = plain_str("providerAccountId", account.get("providerAccountId"))

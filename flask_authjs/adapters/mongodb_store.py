@@ -21,6 +21,8 @@ from pymongo.database import Database
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, ExecutionTimeout, WTimeoutError
 
 from .base import Attempts, StoreUnavailable, VerificationToken, plain_str
+from .mongodb_factors import INDEXES as FACTOR_INDEXES
+from .mongodb_factors import MongoDBFactorsMixin
 
 Document = dict[str, Any]
 Index = tuple[str, list[tuple[str, int]], dict[str, Any]]
@@ -39,6 +41,7 @@ SHARED_INDEXES: tuple[Index, ...] = (
         {"unique": True, "name": "identifier_token_unique"},
     ),
     ("rate_limits", [("expiresAt", ASCENDING)], {"expireAfterSeconds": 0, "name": "expires_ttl"}),
+    *FACTOR_INDEXES,
 )
 
 _UNAVAILABLE = (ConnectionFailure, ExecutionTimeout, WTimeoutError)
@@ -54,7 +57,7 @@ def epoch(moment: datetime) -> int:
     return int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
 
 
-class MongoStore:
+class MongoStore(MongoDBFactorsMixin):
     """The machinery under both layouts; ``indexes`` is the layout's list."""
 
     indexes: tuple[Index, ...] = SHARED_INDEXES
@@ -63,6 +66,11 @@ class MongoStore:
         self.database = database
         self._indexes_ready = False
         self._indexes_lock = threading.Lock()
+
+    def _list_accounts(self, query: Document) -> list[dict[str, Any]]:
+        fields = {"provider": 1, "providerAccountId": 1, "type": 1, "_id": 0}
+        documents = self._run(lambda db: list(db.accounts.find(query, fields)))
+        return [{k: d.get(k) for k in ("provider", "providerAccountId", "type")} for d in documents]
 
     def ensure_indexes(self) -> None:
         """Create the indexes (a no-op for those that exist); called before first use."""

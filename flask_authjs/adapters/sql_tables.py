@@ -1,7 +1,8 @@
 """The parts every SQL schema preset shares: the schema record, our own tables, id makers.
 
 Our own tables (``authjs_passwords``, ``authjs_session_data``, ``authjs_session_revocations``,
-``authjs_rate_limit_attempts``) are the same in every preset: they hold what Auth.js has no
+``authjs_rate_limit_attempts``, and the passkey and two-factor tables of
+:mod:`.sqlalchemy_factors`) are the same in every preset: they hold what Auth.js has no
 column for, beside its tables, where the JavaScript side never reads them.
 """
 
@@ -17,11 +18,13 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Double,
     ForeignKey,
     Index,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -55,6 +58,10 @@ class SqlSchema:
     revocations: Table
     attempts: Table
     attempt_locks: Table
+    #: Passkeys, TOTP secrets, recovery codes (:mod:`.sqlalchemy_factors`).
+    authenticators: Table
+    two_factors: Table
+    recovery_codes: Table
     new_user_id: Callable[[], str] | None
 
     @property
@@ -144,6 +151,43 @@ def _own_tables(
     return passwords, session_data, revocations, attempts, attempt_locks
 
 
+def factor_tables(
+    metadata: MetaData, users: Table, id_type: TypeEngine[Any]
+) -> tuple[Table, Table, Table]:
+    """The three tables, for a preset whose users table is ``users``."""
+    authenticators = Table(
+        "authjs_authenticators",
+        metadata,
+        Column("credential_id", Text, primary_key=True),
+        Column("user_id", id_type, ForeignKey(users.c.id, ondelete="CASCADE"), nullable=False),
+        Column("public_key", Text, nullable=False),
+        Column("counter", BigInteger, nullable=False),
+        Column("transports", Text, nullable=False),
+        Column("device_type", Text, nullable=False),
+        Column("backed_up", Boolean, nullable=False),
+        Column("name", Text, nullable=False),
+        Column("created_at", BigInteger, nullable=False),
+        Column("last_used_at", BigInteger),
+        Index("authjs_authenticators_user_id", "user_id"),
+    )
+    two_factors = Table(
+        "authjs_two_factors",
+        metadata,
+        Column("user_id", id_type, ForeignKey(users.c.id, ondelete="CASCADE"), primary_key=True),
+        Column("secret", Text, nullable=False),
+        Column("enabled", Boolean, nullable=False),
+        Column("last_step", BigInteger, nullable=False),
+    )
+    recovery_codes = Table(
+        "authjs_recovery_codes",
+        metadata,
+        Column("user_id", id_type, ForeignKey(users.c.id, ondelete="CASCADE"), nullable=False),
+        Column("code_hash", Text, nullable=False),
+        PrimaryKeyConstraint("user_id", "code_hash"),
+    )
+    return authenticators, two_factors, recovery_codes
+
+
 def schema_of(
     name: str,
     metadata: MetaData,
@@ -153,4 +197,5 @@ def schema_of(
 ) -> SqlSchema:
     users, _, sessions, _ = tables
     own = _own_tables(metadata, users, sessions, id_type)
-    return SqlSchema(name, metadata, *tables, *own, new_user_id=new_user_id)
+    factors = factor_tables(metadata, users, id_type)
+    return SqlSchema(name, metadata, *tables, *own, *factors, new_user_id=new_user_id)

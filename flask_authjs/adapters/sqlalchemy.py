@@ -47,13 +47,14 @@ from .sql_engine import engine_for_url, epoch, moment, unavailable
 from .sql_queries import Queries
 from .sql_schemas import OAUTH_FIELDS, build
 from .sql_shapes import shape_problems
+from .sqlalchemy_factors import SQLAlchemyFactorsMixin
 
 #: Idle rate-limit keys one reservation forgets: a bounded cost per request that still
 #: outpaces the keys a flood of distinct accounts creates (one or two per reservation).
 PRUNED_PER_RESERVATION = 100
 
 
-class SQLAlchemyAdapter:
+class SQLAlchemyAdapter(SQLAlchemyFactorsMixin):
     def __init__(
         self, engine_or_url: Engine | str, *, schema: str = "flask-authjs", timeout: float = 5.0
     ) -> None:

@@ -33,8 +33,11 @@ from .base import (
     VerificationToken,
     plain_str,
 )
+from .sqlite_factors import SCHEMA as FACTORS_SCHEMA
+from .sqlite_factors import SQLiteFactorsMixin
 
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS users (
     id TEXT PRIMARY KEY,
     email TEXT NOT NULL UNIQUE,
@@ -79,6 +82,8 @@ CREATE TABLE IF NOT EXISTS rate_limit_attempts (
 );
 CREATE INDEX IF NOT EXISTS rate_limit_attempts_key_at ON rate_limit_attempts (key, at);
 """
+    + FACTORS_SCHEMA
+)
 logger = logging.getLogger("flask_authjs")
 
 _GET_SESSION = "SELECT user_id, expires, data FROM sessions WHERE session_key = ?"
@@ -148,7 +153,7 @@ def _add_attempt_ids(connection: sqlite3.Connection) -> None:
             raise
 
 
-class SQLiteAdapter:
+class SQLiteAdapter(SQLiteFactorsMixin):
     def __init__(self, path: str, *, timeout: float = 5.0) -> None:
         directory = os.path.dirname(path)
         if directory and not os.path.isdir(directory):
@@ -300,6 +305,17 @@ class SQLiteAdapter:
             if "FOREIGN KEY" in str(error):
                 raise LookupError(f"no user {user_id!r} to link the account to") from error
             raise DuplicateAccount(provider, provider_account_id) from error
+
+    def list_accounts(self, user_id: str) -> list[dict[str, Any]]:
+        with self._cursor() as db:
+            rows = db.execute(
+                "SELECT provider, provider_account_id, type FROM accounts WHERE user_id = ? "
+                "ORDER BY rowid",
+                (plain_str("user_id", user_id),),
+            ).fetchall()
+        return [
+            {"provider": r["provider"], "providerAccountId": r[1], "type": r["type"]} for r in rows
+        ]
 
     # Database sessions.
 

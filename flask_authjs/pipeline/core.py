@@ -4,7 +4,8 @@ In order, the way Auth.js core's callback handler does it:
 
 1. the ``sign_in`` callback (refuse with ``AccessDenied``, or send elsewhere);
 2. account linking (:mod:`.linking`): find, link or create the user;
-3. the gates: steps that may stop here, before any session (a second factor);
+3. the gates: steps that may stop here, before any session (the built-in second factor,
+   :mod:`.two_factor`, then an app's own);
 4. the ``jwt`` callback;
 5. the session is issued (a JWT, or a row in the store for database sessions);
 6. the signals (``signed_in``).
@@ -60,6 +61,8 @@ class Halted:
     url: str
     cookies: list[str] = field(default_factory=list)
     status: int = 200
+    #: The code a script (``json=true``) gets in ``error``, e.g. ``TwoFactorRequired``.
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,10 +88,18 @@ Gate = Callable[[Attempt], "Halted | None"]
 class SignInPipeline:
     """One per app (``init_app`` makes it); reach it with :func:`current_pipeline`."""
 
-    def __init__(self, context: AuthContext, gates: Sequence[Gate] = ()) -> None:
+    def __init__(
+        self,
+        context: AuthContext,
+        gates: Sequence[Gate] = (),
+        *,
+        built_in_gates: Sequence[Gate] = (),
+    ) -> None:
         self.context = context
         #: The ``AuthJS`` object's own list, so a gate added later still runs.
         self.gates = gates
+        #: Ours (the second factor, :mod:`.two_factor`), run before an app's.
+        self.built_in_gates = built_in_gates
 
     def sign_in(self, identity: Identity, *, callback_url: str) -> SignedIn | Halted:
         """Steps 1 to 6 for what a provider proved; ``callback_url`` is already resolved."""
@@ -116,7 +127,7 @@ class SignInPipeline:
             profile=identity.raw_profile,
             credentials=identity.credentials,
         )
-        for gate in self.gates:
+        for gate in (*self.built_in_gates, *self.gates):
             halted = gate(attempt)
             if halted is not None:
                 return halted

@@ -8,6 +8,7 @@ violations, and nothing wider than the screen at phone size.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 from flask import Flask, render_template
 
 from demo.app import DEMO_EMAIL, DEMO_PASSWORD
-from flask_authjs import CredentialsProvider, EmailProvider, StubOAuthProvider, sign_in
+from flask_authjs import CredentialsProvider, EmailProvider, StubOAuthProvider, sign_in, totp
 
 from ..conftest import AppFactory
 from .conftest import LiveServer, demo
@@ -53,7 +54,7 @@ SIGNED_IN = [
     "/api/auth/change-password",
 ]
 DEMO_SIGNED_OUT = ["/", "/fetch-sign-in", "/outbox"]
-DEMO_SIGNED_IN = ["/", "/dashboard", "/fetch-sign-in"]
+DEMO_SIGNED_IN = ["/", "/dashboard", "/fetch-sign-in", "/api/auth/account"]
 
 
 def axe_script() -> str:
@@ -159,6 +160,24 @@ def visit(page: Any, base: str, path: str, script: str, phone: bool) -> list[str
     return problems_on(page, script, path, phone)
 
 
+def two_factor_pages(page: Any, base: str, script: str, phone: bool) -> list[str]:
+    """Signed in on the account page: enrolment (QR code), the recovery codes, and, signed
+    in again, the code page."""
+    page.goto(f"{base}/api/auth/account")
+    page.click("#two-factor-enable")
+    found = problems_on(page, script, "two-factor enrolment", phone)
+    secret = page.locator("#two-factor-secret").inner_text()
+    page.fill("#two-factor-confirm-code", totp.code_at(secret, int(time.time()) // totp.PERIOD))
+    page.click("#two-factor-confirm")
+    page.wait_for_selector("#recovery-codes")
+    found += problems_on(page, script, "recovery codes", phone)
+    page.context.clear_cookies()
+    sign_in_through_the_form(page, base)
+    page.wait_for_url("**/api/auth/two-factor**")
+    found += problems_on(page, script, "two-factor code", phone)
+    return found
+
+
 def sign_in_through_the_form(page: Any, base: str) -> None:
     page.goto(f"{base}/api/auth/signin")
     page.fill("#input-email-for-credentials-provider", DEMO_EMAIL)
@@ -221,6 +240,8 @@ def test_every_page_has_no_wcag_21_aa_violation_and_fits_a_phone(
         extra = DEMO_SIGNED_IN if theme == "demo" else []
         for path in [*SIGNED_IN, *extra]:
             problems += visit(page, base, path, script, phone)
+        if theme == "demo":  # the demo has passkeys and two-factor on
+            problems += two_factor_pages(page, base, script, phone)
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
