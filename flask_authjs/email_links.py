@@ -24,11 +24,12 @@ from .ratelimit import limit_key
 
 
 def link(context: AuthContext, action: str, params: dict[str, str]) -> str:
-    """``{AUTHJS_URL}{base}/{action}?...``; mail is configured only with ``AUTHJS_URL`` set."""
+    """``{AUTHJS_URL}{base}/{action}[?...]``; mail is configured only with ``AUTHJS_URL`` set."""
     origin = context.settings.origin
     if origin is None:  # refused at init_app; a guard, not a fallback to the Host header
         raise RuntimeError("email links need AUTHJS_URL")
-    return f"{origin}{context.settings.base_path}/{action}?{urlencode(params)}"
+    query = f"?{urlencode(params)}" if params else ""
+    return f"{origin}{context.settings.base_path}/{action}{query}"
 
 
 def send_mail(context: AuthContext, to: str, template: str, **values: Any) -> None:
@@ -91,6 +92,15 @@ def notify(context: AuthContext, email: str, template: str, **values: Any) -> No
         return
     with contextlib.suppress(EmailSendError):
         send_mail(context, email, template, **values)
+
+
+def notify_security_change(context: AuthContext, email: str, template: str, **values: Any) -> None:
+    """:func:`notify` about a change to how the account is protected (a passkey added,
+    two-factor sign-in turned off), with ``account_url``: whoever holds a session can make
+    such a change, so the mailbox hears of it and a takeover does not go unnoticed."""
+    if context.settings.origin is None:
+        return
+    notify(context, email, template, account_url=link(context, "account", {}), **values)
 
 
 def reserve_send(context: AuthContext, email: str, address: str | None) -> int | None:

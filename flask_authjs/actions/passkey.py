@@ -17,6 +17,7 @@ from flask import current_app, request
 
 from ..adapters import Authenticator, User
 from ..context import AuthContext, current_auth
+from ..email_links import notify_security_change
 from ..errors import (
     INVALID_INPUT,
     LAST_SIGN_IN_METHOD,
@@ -107,6 +108,10 @@ def register_passkey(
         current_app._get_current_object(),  # type: ignore[attr-defined]
         user=user,
         passkey=public_view(authenticator),
+    )
+    # Best effort: the passkey stays whether or not the mail goes out.
+    notify_security_change(
+        context, user["email"], "passkey_added", passkey_name=authenticator["name"]
     )
     if as_json:
         answer = {"ok": True, "passkey": public_view(authenticator)}

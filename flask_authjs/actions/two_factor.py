@@ -17,6 +17,7 @@ from flask import current_app, render_template, request
 from ..adapters import User
 from ..context import AuthContext, current_auth
 from ..csrf import csrf_token
+from ..email_links import notify_security_change
 from ..errors import INVALID_CODE, SESSION_REQUIRED, TOO_MANY_ATTEMPTS, TWO_FACTOR_EXPIRED
 from ..exceptions import SignInError
 from ..pipeline import current_pipeline
@@ -136,6 +137,7 @@ def _manage(context: AuthContext, operation: str, user: User, code: str, as_json
     if operation == "disable":
         context.adapter.delete_two_factor(user["id"])
         send_safely(two_factor_disabled, app, user=user)
+        notify_security_change(context, user["email"], "two_factor_disabled")
         if as_json:
             return json_result({"ok": True, "enabled": False})
         return account_page_result(context, user, notice="Two-factor sign-in is off.")
