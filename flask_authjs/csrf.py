@@ -15,7 +15,6 @@ one on https, which is what token rotation at sign-in used to defend against.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets as random_source
 from collections.abc import Mapping
@@ -26,14 +25,11 @@ from flask import Request, Response, after_this_request, current_app, request
 
 from .cookies import CookieNames, set_cookie_header
 from .redirects import normalized_origin
+from .tokens import secret_hash
 
 #: ``environ`` keys: this request's token, and whether the response must set the cookie.
 _TOKEN_KEY = "authjs.csrf_token"
 _NEW_KEY = "authjs.csrf_new"
-
-
-def _digest(token: str, secret: str) -> str:
-    return hashlib.sha256((token + secret).encode()).hexdigest()
 
 
 def token_from_cookie(value: str | None, secrets: tuple[str, ...]) -> str | None:
@@ -43,7 +39,7 @@ def token_from_cookie(value: str | None, secrets: tuple[str, ...]) -> str | None
     token, sep, digest = unquote(value).partition("|")
     if not sep or not token or len(token) > 128:
         return None
-    if any(hmac.compare_digest(digest, _digest(token, secret)) for secret in secrets):
+    if any(hmac.compare_digest(digest, secret_hash(token, secret)) for secret in secrets):
         return token
     return None
 
@@ -93,7 +89,7 @@ def set_csrf_cookie(response: Response) -> Response:
     if request.environ.pop(_NEW_KEY, False):
         context = _app()
         token = request.environ[_TOKEN_KEY]
-        value = f"{token}|{_digest(token, context.settings.secrets[0])}"
+        value = f"{token}|{secret_hash(token, context.settings.secrets[0])}"
         response.headers.add(
             "Set-Cookie",
             set_cookie_header(context.cookie_names().csrf_token, value, secure=context.secure()),

@@ -14,11 +14,11 @@ normal form of an email never contains ``:``, so no email can pose as a prefixed
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable, Sequence
 
 from .adapters import Adapter
+from .tokens import secret_hash
 
 MAGIC_LINK = "magic-link"
 PASSWORD_RESET = "reset-password"
@@ -32,11 +32,6 @@ def identifier(purpose: str, email: str) -> str:
     if purpose not in PURPOSES:
         raise ValueError(f"unknown token purpose {purpose!r}")
     return email if purpose == MAGIC_LINK else f"{purpose}:{email}"
-
-
-def token_hash(token: str, secret: str) -> str:
-    """What the store keeps: Auth.js's ``sha256_hex(token + secret)``."""
-    return hashlib.sha256((token + secret).encode()).hexdigest()
 
 
 def well_formed(token: object) -> bool:
@@ -65,7 +60,7 @@ class EmailTokens:
             self.store().delete_verification_tokens(key)
         token = secrets.token_hex(TOKEN_BYTES)
         expires = int(self.clock()) + max_age
-        self.store().create_verification_token(key, token_hash(token, self.secrets[0]), expires)
+        self.store().create_verification_token(key, secret_hash(token, self.secrets[0]), expires)
         return token
 
     def consume(self, purpose: str, email: str, token: object) -> bool:
@@ -76,7 +71,7 @@ class EmailTokens:
         key = identifier(purpose, email)
         now = self.clock()
         for secret in self.secrets:
-            used = self.store().use_verification_token(key, token_hash(token, secret))
+            used = self.store().use_verification_token(key, secret_hash(token, secret))
             if used is not None:
                 return used["expires"] > now
         return False

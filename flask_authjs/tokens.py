@@ -39,8 +39,9 @@ def key_id(key: bytes) -> str:
     return hashlib.sha256(key).hexdigest()[:16]
 
 
-def verification_token_hash(token: str, secret: str) -> str:
-    """What the store keeps for an emailed token: Auth.js's ``sha256_hex(token + secret)``.
+def secret_hash(token: str, secret: str) -> str:
+    """Auth.js's ``sha256_hex(token + secret)``: the hash half of the CSRF cookie, and what
+    the store keeps for an emailed token.
 
     The same formula as ``@auth/core``, so with a shared database and the same secret a
     link either side mails is redeemed by the other; the store never holds the token.

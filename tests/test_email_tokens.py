@@ -16,8 +16,8 @@ from flask_authjs.email_tokens import (
     VERIFY_EMAIL,
     EmailTokens,
     identifier,
-    token_hash,
 )
+from flask_authjs.tokens import secret_hash
 
 from .conftest import FakeClock
 
@@ -120,4 +120,4 @@ def test_malformed_tokens_never_reach_the_store(tokens: EmailTokens, token: obje
 
 
 def test_the_hash_is_auth_js_shape() -> None:
-    assert token_hash("abc", "s") == hashlib.sha256(b"abcs").hexdigest()
+    assert secret_hash("abc", "s") == hashlib.sha256(b"abcs").hexdigest()

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from flask_authjs import CredentialsProvider
 from flask_authjs.adapters.sqlalchemy import SQLAlchemyAdapter
 from flask_authjs.providers import StubOAuthProvider
-from flask_authjs.tokens import verification_token_hash
+from flask_authjs.tokens import secret_hash
 
 from ..conftest import SECRET, AppFactory, MailCapture, session_cookie, sign_in
 from ..oauth_flow import serving, stub_sign_in
@@ -230,10 +230,10 @@ def test_a_verification_token_made_by_either_side_is_used_once_by_the_other(
 ) -> None:
     # Made by Flask, used by Auth.js.
     store.create_verification_token(
-        "ada@example.com", verification_token_hash("from-flask", SECRET), FUTURE_EPOCH
+        "ada@example.com", secret_hash("from-flask", SECRET), FUTURE_EPOCH
     )
     (hashed,) = node(database, ("hash", ["from-flask" + SECRET]))
-    assert hashed == verification_token_hash("from-flask", SECRET)
+    assert hashed == secret_hash("from-flask", SECRET)
     identifier = {"identifier": "ada@example.com", "token": hashed}
     used, again = node(
         database, ("useVerificationToken", [identifier]), ("useVerificationToken", [identifier])
@@ -249,7 +249,7 @@ def test_a_verification_token_made_by_either_side_is_used_once_by_the_other(
             [{"identifier": "bob@example.com", "token": hashed, "expires": FUTURE}],
         ),
     )
-    mine = verification_token_hash("from-node", SECRET)
+    mine = secret_hash("from-node", SECRET)
     assert store.use_verification_token("bob@example.com", mine) == {
         "identifier": "bob@example.com",
         "token": mine,
